@@ -1,0 +1,141 @@
+// The plugin configuration: APISIX aws-lambda's JSON (same fields, defaults and ranges) plus the two
+// fields a proxy-wasm filter needs (`path_prefix`, `upstream`) and temporary credentials. Parsed once
+// per configure into an immutable Config that the requests of that root context share.
+import { JsonKind, parseJson, jsonTypeName } from "./json";
+import { Fields, Problems } from "./schema";
+import { FunctionUri, parseFunctionUri } from "./function-uri";
+import { AwsScope, resolveScope } from "./aws-scope";
+
+const I32_MAX: i64 = 2147483647;
+/** The body is held in the VM's linear memory (4 GiB at most, shared by all requests of a worker). */
+export const MAX_BODY_LIMIT: i64 = 1 << 30;
+/** Plugin configurations are small; anything larger is refused before parsing. */
+export const MAX_CONFIG_BYTES: i32 = 1 << 20;
+
+/** SigV4 credentials and scope. */
+export class IamConfig {
+  accessKey: string = "";
+  secretKey: string = "";
+  /** Temporary credentials' token, "" for long-term keys. */
+  sessionToken: string = "";
+  /** True when the keys came from AWS_* variables of the VM environment. */
+  fromEnvironment: bool = false;
+  scope: AwsScope = new AwsScope("", "", "");
+}
+
+export class Config {
+  functionUri: FunctionUri = new FunctionUri();
+  /** Route prefix removed from the request path before joining; "" = forward function_uri's path only. */
+  pathPrefix: string = "";
+  hasPathPrefix: bool = false;
+  /** proxy_http_call target: Envoy cluster name or APISIX host[:port]. */
+  upstream: string = "";
+  /** Sent as x-api-key; "" = none. */
+  apiKey: string = "";
+  iam: IamConfig | null = null;
+  timeoutMs: i64 = 3000;
+  sslVerify: bool = true;
+  keepalive: bool = true;
+  keepalivePool: i64 = 5;
+  keepaliveTimeoutMs: i64 = 60000;
+  maxReqBodySize: i64 = 67108864;
+}
+
+export class ConfigResult {
+  constructor(public config: Config | null, public error: string) {}
+}
+
+function parsePathPrefix(fields: Fields, config: Config): void {
+  if (!fields.has("path_prefix")) { fields.string("path_prefix", ""); return; }
+  let prefix = fields.string("path_prefix", "");
+  if (prefix.length == 0) return;
+  if (!prefix.startsWith("/")) { fields.fail("path_prefix", "must start with \"/\""); return; }
+  if (prefix.includes("?") || prefix.includes("#") || prefix.includes("*")) {
+    fields.fail("path_prefix", "must be a plain path such as \"/aws\" (no \"*\", \"?\" or \"#\")");
+    return;
+  }
+  while (prefix.length > 1 && prefix.endsWith("/")) prefix = prefix.substring(0, prefix.length - 1);
+  config.pathPrefix = prefix == "/" ? "" : prefix;
+  config.hasPathPrefix = true;
+}
+
+function parseUpstream(fields: Fields, config: Config): void {
+  const upstream = fields.string("upstream", config.functionUri.authority);
+  for (let i = 0; i < upstream.length; i++) {
+    const c = upstream.charCodeAt(i);
+    if (c <= 0x20 || c == 0x7f) { fields.fail("upstream", "must not contain spaces or control characters"); return; }
+  }
+  config.upstream = upstream;
+}
+
+function parseIam(iam: Fields, host: string, env: Map<string, string>): IamConfig {
+  const result = new IamConfig();
+  result.accessKey = iam.string("accesskey", "");
+  const secretkey = iam.string("secretkey", "");
+  // APISIX's source reads `secretkey`; its docs table says `secret_key`: accept both, not both at once.
+  const secret_key = iam.string("secret_key", "");
+  if (secretkey.length > 0 && secret_key.length > 0) iam.failHere("use either \"secretkey\" or \"secret_key\", not both");
+  result.secretKey = secretkey.length > 0 ? secretkey : secret_key;
+  result.sessionToken = iam.string("session_token", "");
+  const region = iam.string("aws_region", "");
+  const service = iam.string("service", "");
+  iam.finish();
+  if (result.accessKey.length == 0 && result.secretKey.length == 0) {
+    // Credentials kept out of gateway config: take them from the VM's environment.
+    const missing = new Array<string>();
+    if (!env.has("AWS_ACCESS_KEY_ID") || env.get("AWS_ACCESS_KEY_ID").length == 0) missing.push("AWS_ACCESS_KEY_ID");
+    if (!env.has("AWS_SECRET_ACCESS_KEY") || env.get("AWS_SECRET_ACCESS_KEY").length == 0) missing.push("AWS_SECRET_ACCESS_KEY");
+    if (missing.length > 0) {
+      iam.failHere("no \"accesskey\"/\"secretkey\" given and " + missing.join(", ") + " missing from the VM environment");
+    } else {
+      result.accessKey = env.get("AWS_ACCESS_KEY_ID");
+      result.secretKey = env.get("AWS_SECRET_ACCESS_KEY");
+      if (result.sessionToken.length == 0 && env.has("AWS_SESSION_TOKEN")) result.sessionToken = env.get("AWS_SESSION_TOKEN");
+      result.fromEnvironment = true;
+    }
+  } else if (result.accessKey.length == 0) {
+    iam.failHere("property \"accesskey\" is required");
+  } else if (result.secretKey.length == 0) {
+    iam.failHere("property \"secretkey\" is required");
+  }
+  result.scope = resolveScope(host, region, service);
+  return result;
+}
+
+/** Parses and validates a plugin configuration; `env` supplies AWS_* credentials when the iam object omits them. */
+export function parseConfig(text: string, env: Map<string, string>): ConfigResult {
+  const parsed = parseJson(text);
+  const root = parsed.value;
+  if (root == null) return new ConfigResult(null, "invalid configuration JSON: " + parsed.error);
+  if (root.kind != JsonKind.Object) {
+    return new ConfigResult(null, "invalid configuration: wrong type: expected object, got " + jsonTypeName(root));
+  }
+  const problems = new Problems();
+  const fields = new Fields(root, [], problems);
+  const config = new Config();
+
+  const uriText = fields.string("function_uri", "", true);
+  if (uriText.length > 0) {
+    const uri = parseFunctionUri(uriText);
+    if (uri.uri == null) fields.fail("function_uri", uri.error);
+    else config.functionUri = uri.uri!;
+  }
+  parsePathPrefix(fields, config);
+  parseUpstream(fields, config);
+  const authorization = fields.object("authorization");
+  if (authorization != null) {
+    config.apiKey = authorization.string("apikey", "");
+    const iam = authorization.object("iam");
+    if (iam != null) config.iam = parseIam(iam, config.functionUri.host, env);
+    authorization.finish();
+  }
+  config.timeoutMs = fields.integer("timeout", 3000, 100, I32_MAX);
+  config.sslVerify = fields.boolean("ssl_verify", true);
+  config.keepalive = fields.boolean("keepalive", true);
+  config.keepalivePool = fields.integer("keepalive_pool", 5, 1, I32_MAX);
+  config.keepaliveTimeoutMs = fields.integer("keepalive_timeout", 60000, 1000, I32_MAX);
+  config.maxReqBodySize = fields.integer("max_req_body_size", 67108864, 1, MAX_BODY_LIMIT);
+  fields.finish();
+  if (problems.found) return new ConfigResult(null, problems.first);
+  return new ConfigResult(config, "");
+}

@@ -1,0 +1,20 @@
+// What the filter can tell about the host it runs in. Envoy (proxy-wasm-cpp-host) calls proxy_on_vm_start
+// before any configure; APISIX (wasm-nginx-module) never does — and there end_of_stream is always true on
+// request headers and the body only arrives after setting `wasm_process_req_body` (hosts.md).
+
+let vmStarted = false;
+
+/** Records that the host called proxy_on_vm_start. */
+export function noteVmStart(): void {
+  vmStarted = true;
+}
+
+/** True on hosts that deliver the body only on request (APISIX): wait for proxy_on_request_body always. */
+export function bodyAlwaysFollowsHeaders(): bool {
+  return !vmStarted;
+}
+
+/** Short host name for log lines. */
+export function hostName(): string {
+  return vmStarted ? "envoy" : "apisix";
+}
