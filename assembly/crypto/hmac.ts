@@ -1,0 +1,94 @@
+// HMAC-SHA256 (RFC 2104 / FIPS 198-1). The padded key blocks are compressed once into inner and
+// outer chaining states; the message is then streamed into a static context, so the only
+// allocation per call is the returned MAC.
+import { CTX_SIZE, compress, ctxInit, ctxResume, ctxUpdate, ctxUpdateUtf16, ctxFinal } from "./sha256";
+
+// Scratch (single-threaded, never re-entered): hashing context, key block, one-shot states, inner digest.
+// @ts-ignore: decorator
+@lazy const CTX: usize = memory.data(CTX_SIZE, 16);
+// @ts-ignore: decorator
+@lazy const PAD: usize = memory.data(64, 16);
+// @ts-ignore: decorator
+@lazy const STATES: usize = memory.data(64, 16);
+// @ts-ignore: decorator
+@lazy const INNER: usize = memory.data(32, 16);
+
+// @ts-ignore: decorator
+@inline function xorPad(mask: u64): void {
+  for (let i: usize = 0; i < 64; i += 8) store<u64>(PAD + i, load<u64>(PAD + i) ^ mask);
+}
+
+/** Writes the inner (ipad) chaining state to `states` and the outer (opad) one to `states + 32`. */
+function deriveStates(key: usize, len: usize, states: usize): void {
+  // Keys longer than the block are replaced by their digest; shorter ones are zero-padded.
+  if (len > 64) {
+    ctxInit(CTX);
+    ctxUpdate(CTX, key, len);
+    ctxFinal(CTX, PAD);
+    memory.fill(PAD + 32, 0, 32);
+  } else {
+    memory.copy(PAD, key, len);
+    memory.fill(PAD + len, 0, 64 - len);
+  }
+  xorPad(0x3636363636363636);
+  ctxInit(CTX);
+  compress(CTX, PAD, 1);
+  memory.copy(states, CTX, 32);
+  xorPad(0x3636363636363636 ^ 0x5c5c5c5c5c5c5c5c); // ipad -> opad
+  ctxInit(CTX);
+  compress(CTX, PAD, 1);
+  memory.copy(states + 32, CTX, 32);
+  memory.fill(PAD, 0, 64); // don't leave key material in scratch
+}
+
+/** Finishes the inner hash already fed into CTX and returns the outer hash over it. */
+function finish(states: usize): ArrayBuffer {
+  let out = new ArrayBuffer(32);
+  ctxFinal(CTX, INNER);
+  ctxResume(CTX, states + 32, 64);
+  ctxUpdate(CTX, INNER, 32);
+  ctxFinal(CTX, changetype<usize>(out));
+  return out;
+}
+
+/** HMAC-SHA256 of `message` under `key` (any key length, including empty and longer than 64 bytes). */
+export function hmacSha256(key: ArrayBuffer, message: ArrayBuffer): ArrayBuffer {
+  deriveStates(changetype<usize>(key), <usize>key.byteLength, STATES);
+  ctxResume(CTX, STATES, 64);
+  ctxUpdate(CTX, changetype<usize>(message), <usize>message.byteLength);
+  return finish(STATES);
+}
+
+/** HMAC-SHA256 of the UTF-8 encoding of `message` (lone surrogates as U+FFFD), encoded on the fly. */
+export function hmacSha256Utf8(key: ArrayBuffer, message: string): ArrayBuffer {
+  deriveStates(changetype<usize>(key), <usize>key.byteLength, STATES);
+  ctxResume(CTX, STATES, 64);
+  ctxUpdateUtf16(CTX, changetype<usize>(message), <usize>message.length);
+  return finish(STATES);
+}
+
+/** HMAC-SHA256 with the key schedule precomputed: each MAC then costs two compressions less. */
+export class HmacSha256 {
+  // Inner chaining state (bytes 0..32) and outer (32..64) after the padded key block.
+  private states: ArrayBuffer = new ArrayBuffer(64);
+
+  constructor(key: ArrayBuffer) {
+    deriveStates(changetype<usize>(key), <usize>key.byteLength, changetype<usize>(this.states));
+  }
+
+  /** MAC of `message`. */
+  mac(message: ArrayBuffer): ArrayBuffer {
+    let states = changetype<usize>(this.states);
+    ctxResume(CTX, states, 64);
+    ctxUpdate(CTX, changetype<usize>(message), <usize>message.byteLength);
+    return finish(states);
+  }
+
+  /** MAC of the UTF-8 encoding of `message`. */
+  macUtf8(message: string): ArrayBuffer {
+    let states = changetype<usize>(this.states);
+    ctxResume(CTX, states, 64);
+    ctxUpdateUtf16(CTX, changetype<usize>(message), <usize>message.length);
+    return finish(states);
+  }
+}
