@@ -1,0 +1,60 @@
+// SigV4 request date: the X-Amz-Date value, ISO 8601 basic format in UTC, "YYYYMMDDTHHMMSSZ".
+// Computed arithmetically from epoch milliseconds (proleptic Gregorian calendar, so leap years and
+// century rules come out right for any date) — no Date class, no host clock access here.
+
+// Representable range of a 4-digit year: 0000-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z.
+const MIN_MILLIS: i64 = -62167219200000;
+const MAX_MILLIS: i64 = 253402300799999;
+
+// @ts-ignore: decorator
+@inline function floorDiv(a: i64, b: i64): i64 {
+  let q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+// @ts-ignore: decorator
+@inline function put2(dst: usize, v: i32): void {
+  store<u32>(dst, <u32>(48 + v / 10) | (<u32>(48 + v % 10) << 16));
+}
+
+/**
+ * SigV4 step: the request timestamp (X-Amz-Date) for `epochMillis` milliseconds since 1970-01-01T00:00:00Z,
+ * e.g. 1440938160000 -> "20150830T123600Z". Milliseconds are truncated toward the earlier second.
+ * Times outside years 0000..9999 are clamped to that range (defined result, never a trap).
+ */
+export function amzDate(epochMillis: i64): string {
+  let ms = epochMillis;
+  if (ms < MIN_MILLIS) ms = MIN_MILLIS;
+  if (ms > MAX_MILLIS) ms = MAX_MILLIS;
+  let secs = floorDiv(ms, 1000);
+  let days = floorDiv(secs, 86400);
+  let sod = <i32>(secs - days * 86400);
+  // Civil date from day count (H. Hinnant's days_from_civil inverse), eras of 400 years.
+  let z = days + 719468;
+  let era = floorDiv(z, 146097);
+  let doe = <i32>(z - era * 146097); // [0, 146096]
+  let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; // [0, 399]
+  let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365], March-based
+  let mp = (5 * doy + 2) / 153; // [0, 11]
+  let day = doy - (153 * mp + 2) / 5 + 1;
+  let month = mp < 10 ? mp + 3 : mp - 9;
+  let year = <i32>(<i64>yoe + era * 400) + (month <= 2 ? 1 : 0);
+
+  let out = changetype<string>(__new(16 << 1, idof<string>()));
+  let p = changetype<usize>(out);
+  put2(p, year / 100);
+  put2(p + 4, year % 100);
+  put2(p + 8, month);
+  put2(p + 12, day);
+  store<u16>(p + 16, 84); // 'T'
+  put2(p + 18, sod / 3600);
+  put2(p + 22, (sod / 60) % 60);
+  put2(p + 26, sod % 60);
+  store<u16>(p + 30, 90); // 'Z'
+  return out;
+}
+
+/** The date part ("YYYYMMDD") of an X-Amz-Date value, as used in the credential scope. */
+export function dateStamp(amzDateValue: string): string {
+  return amzDateValue.substring(0, 8);
+}

@@ -1,0 +1,173 @@
+// A growable byte buffer the SigV4 steps write into, so a canonical request is assembled once, in
+// place, as the exact bytes that get hashed (no per-component strings, no re-encoding before hashing).
+// Writers reserve their worst case up front and then store without further checks.
+
+/** Growable byte buffer; `length` bytes of `buffer` are in use. Reuse it across requests with `reset()`. */
+export class ByteBuffer {
+  buffer: ArrayBuffer;
+  length: i32 = 0;
+
+  constructor(capacity: i32 = 256) {
+    this.buffer = new ArrayBuffer(capacity < 16 ? 16 : capacity);
+  }
+
+  /** Forgets the contents, keeps the storage. */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** Forgets the contents and, if an unusually large request grew the storage past `keep` bytes, drops it. */
+  release(keep: i32): void {
+    this.length = 0;
+    if (this.buffer.byteLength > keep) this.buffer = new ArrayBuffer(keep < 16 ? 16 : keep);
+  }
+
+  /** Makes room for `extra` more bytes and returns the address where they go. */
+  // @ts-ignore: decorator
+  @inline reserve(extra: i64): usize {
+    if (<i64>this.length + extra > <i64>this.buffer.byteLength) this.grow(extra);
+    return changetype<usize>(this.buffer) + <usize>this.length;
+  }
+
+  /**
+   * Replaces the storage with one that has room for `extra` more bytes (at least doubling). Sizes are
+   * computed in 64 bits so no input can wrap them; a buffer beyond the 1 GiB allocation limit is an
+   * out-of-memory abort, like any other allocation.
+   */
+  private grow(extra: i64): void {
+    let need = <i64>this.length + extra;
+    let grown = <i64>this.buffer.byteLength << 1;
+    if (grown < need) grown = need;
+    if (grown > 0x3fffffff) grown = need;
+    let next = new ArrayBuffer(<i32>min<i64>(grown, 0x7fffffff));
+    memory.copy(changetype<usize>(next), changetype<usize>(this.buffer), <usize>this.length);
+    this.buffer = next;
+  }
+
+  /** Address of byte `offset` (for callers that have reserved the space). */
+  // @ts-ignore: decorator
+  @inline at(offset: i32): usize {
+    return changetype<usize>(this.buffer) + <usize>offset;
+  }
+
+  // @ts-ignore: decorator
+  @inline writeByte(b: u32): void {
+    store<u8>(this.reserve(1), <u8>b);
+    this.length += 1;
+  }
+
+  /** Appends `len` bytes from `ptr`. */
+  writeBytes(ptr: usize, len: i32): void {
+    if (len <= 0) return;
+    memory.copy(this.reserve(len), ptr, <usize>len);
+    this.length += len;
+  }
+
+  /** Appends bytes `start..end` of another buffer (or of this one). */
+  writeFrom(src: ByteBuffer, start: i32, end: i32): void {
+    let len = end - start;
+    if (len <= 0) return;
+    let dst = this.reserve(len); // may move this.buffer; read src's address afterwards
+    memory.copy(dst, src.at(start), <usize>len);
+    this.length += len;
+  }
+
+  /** Appends `len` bytes from `ptr` as lower-case hex (two characters per byte). */
+  writeHex(ptr: usize, len: i32): void {
+    if (len <= 0) return;
+    let dst = this.reserve(<i64>len << 1);
+    for (let i = 0; i < len; i++) {
+      let b = <u32>load<u8>(ptr + <usize>i);
+      let hi = b >> 4;
+      let lo = b & 15;
+      store<u8>(dst + (<usize>i << 1), <u8>(hi < 10 ? 48 + hi : 87 + hi));
+      store<u8>(dst + (<usize>i << 1), <u8>(lo < 10 ? 48 + lo : 87 + lo), 1);
+    }
+    this.length += len << 1;
+  }
+
+  /** Appends the UTF-8 encoding of `s` (lone surrogates become U+FFFD). */
+  writeString(s: string): void {
+    this.writeStringRange(s, 0, s.length);
+  }
+
+  /** Appends the UTF-8 encoding of code units `start..end` of `s` (lone surrogates become U+FFFD). */
+  writeStringRange(s: string, start: i32, end: i32): void {
+    let len = end - start;
+    if (len <= 0) return;
+    let dst = this.reserve(<i64>len * 3);
+    let p = dst;
+    let src = changetype<usize>(s);
+    let i = start;
+    // ASCII run: one byte per code unit.
+    while (i < end) {
+      let c = <u32>load<u16>(src + (<usize>i << 1));
+      if (c >= 0x80) break;
+      store<u8>(p, <u8>c);
+      p += 1;
+      i++;
+    }
+    for (; i < end; i++) {
+      let c = <u32>load<u16>(src + (<usize>i << 1));
+      if (c < 0x80) {
+        store<u8>(p, <u8>c);
+        p += 1;
+      } else {
+        let cp = c;
+        if (c >= 0xd800 && c < 0xe000) {
+          cp = 0xfffd;
+          if (c < 0xdc00 && i + 1 < end) {
+            let d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
+            if (d >= 0xdc00 && d < 0xe000) {
+              cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+              i++;
+            }
+          }
+        }
+        p = storeUtf8(p, cp);
+      }
+    }
+    this.length += <i32>(p - dst);
+  }
+
+  /** Copy of bytes `start..end` as a new ArrayBuffer. */
+  slice(start: i32, end: i32): ArrayBuffer {
+    let len = end - start;
+    if (len < 0) len = 0;
+    let out = new ArrayBuffer(len);
+    memory.copy(changetype<usize>(out), this.at(start), <usize>len);
+    return out;
+  }
+
+  /** Bytes `start..end` decoded as UTF-8 (leniently: malformed input gives some string, never a trap). */
+  toStringRange(start: i32, end: i32): string {
+    let len = end - start;
+    if (len <= 0) return "";
+    return String.UTF8.decodeUnsafe(this.at(start), <usize>len);
+  }
+
+  /** The whole contents decoded as UTF-8. */
+  toString(): string {
+    return this.toStringRange(0, this.length);
+  }
+}
+
+/** Stores code point `cp` (0x80..0x10ffff, not a surrogate) as UTF-8 at `p`; returns the end address. */
+export function storeUtf8(p: usize, cp: u32): usize {
+  if (cp < 0x800) {
+    store<u8>(p, <u8>(0xc0 | (cp >> 6)));
+    store<u8>(p, <u8>(0x80 | (cp & 63)), 1);
+    return p + 2;
+  }
+  if (cp < 0x10000) {
+    store<u8>(p, <u8>(0xe0 | (cp >> 12)));
+    store<u8>(p, <u8>(0x80 | ((cp >> 6) & 63)), 1);
+    store<u8>(p, <u8>(0x80 | (cp & 63)), 2);
+    return p + 3;
+  }
+  store<u8>(p, <u8>(0xf0 | (cp >> 18)));
+  store<u8>(p, <u8>(0x80 | ((cp >> 12) & 63)), 1);
+  store<u8>(p, <u8>(0x80 | ((cp >> 6) & 63)), 2);
+  store<u8>(p, <u8>(0x80 | (cp & 63)), 3);
+  return p + 4;
+}

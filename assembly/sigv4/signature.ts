@@ -1,0 +1,73 @@
+// SigV4 steps "StringToSign", "Signature" and the Authorization header value.
+import { sha256Utf8Hex } from "../crypto/sha256";
+import { hmacSha256Utf8 } from "../crypto/hmac";
+import { toHex } from "../crypto/hex";
+import { ByteBuffer } from "./byte-buffer";
+
+/** The SigV4 algorithm name. */
+export const ALGORITHM = "AWS4-HMAC-SHA256";
+
+/** SigV4 step: HashedCanonicalRequest — hex SHA-256 of the canonical request's UTF-8 bytes. */
+export function hashedCanonicalRequest(canonicalRequestValue: string): string {
+  return sha256Utf8Hex(canonicalRequestValue);
+}
+
+/** Appends the StringToSign: "AWS4-HMAC-SHA256\n" amzDate "\n" scope "\n" hex(SHA-256(canonical request)). */
+export function appendStringToSign(out: ByteBuffer, amzDateValue: string, scope: string, hashedRequest: string): void {
+  out.writeString(ALGORITHM);
+  out.writeByte(10);
+  out.writeString(amzDateValue);
+  out.writeByte(10);
+  out.writeString(scope);
+  out.writeByte(10);
+  out.writeString(hashedRequest);
+}
+
+/** Same as appendStringToSign, with the canonical request's digest given as `len` raw bytes at `digest`. */
+export function appendStringToSignDigest(out: ByteBuffer, amzDateValue: string, scope: string, digest: usize, len: i32): void {
+  out.writeString(ALGORITHM);
+  out.writeByte(10);
+  out.writeString(amzDateValue);
+  out.writeByte(10);
+  out.writeString(scope);
+  out.writeByte(10);
+  out.writeHex(digest, len);
+}
+
+/** SigV4 step: StringToSign. */
+export function stringToSign(amzDateValue: string, scope: string, hashedRequest: string): string {
+  let out = new ByteBuffer(64 + scope.length + hashedRequest.length);
+  appendStringToSign(out, amzDateValue, scope, hashedRequest);
+  return out.toString();
+}
+
+/** SigV4 step: Signature — hex HMAC-SHA256 of the string to sign under the signing key. */
+export function signature(signingKeyValue: ArrayBuffer, stringToSignValue: string): string {
+  return toHex(hmacSha256Utf8(signingKeyValue, stringToSignValue));
+}
+
+/** Concatenates `parts` into one string with a single allocation. */
+function concat(parts: StaticArray<string>): string {
+  let total = 0;
+  for (let i = 0, n = parts.length; i < n; i++) total += unchecked(parts[i]).length;
+  let out = changetype<string>(__new(<usize>total << 1, idof<string>()));
+  let p = changetype<usize>(out);
+  for (let i = 0, n = parts.length; i < n; i++) {
+    let s = unchecked(parts[i]);
+    let bytes = <usize>s.length << 1;
+    memory.copy(p, changetype<usize>(s), bytes);
+    p += bytes;
+  }
+  return out;
+}
+
+/**
+ * SigV4 step: the Authorization header value,
+ * "AWS4-HMAC-SHA256 Credential=<access key>/<scope>, SignedHeaders=<list>, Signature=<hex>".
+ */
+export function authorizationHeader(accessKey: string, scope: string, signedHeadersValue: string, signatureValue: string): string {
+  return concat([
+    "AWS4-HMAC-SHA256 Credential=", accessKey, "/", scope,
+    ", SignedHeaders=", signedHeadersValue, ", Signature=", signatureValue,
+  ]);
+}
