@@ -1,0 +1,142 @@
+// The env.proxy_* imports: decode pointer arguments from linear memory, call HostCalls, write results
+// back through the module's allocator. The only file that turns pointers into values for proxy_*.
+import { decodePairs, encodePairs } from "./header-map.ts";
+import type { HostCalls } from "./host-calls.ts";
+import type { GuestMemory } from "./memory.ts";
+import type { ProfileTraits } from "./profiles.ts";
+import { Status, type Result } from "./types.ts";
+import type { VmState } from "./vm-state.ts";
+
+type HostFn = (...args: any[]) => number;
+
+const IMA = Status.InvalidMemoryAccess;
+
+/**
+ * Builds the env module for `names` (what the profile links for the module's ABI version).
+ * `memory` is resolved lazily because the instance does not exist yet.
+ */
+export function envImports(names: Set<string>, traits: ProfileTraits, calls: HostCalls, vm: VmState, memory: () => GuestMemory): Record<string, HostFn> {
+  const m = memory;
+  const str = (ptr: number, len: number) => m().readString(ptr, len);
+  const bytes = (ptr: number, len: number) => m().read(ptr, len);
+
+  /** Writes a Result<Buffer|string> through the return pointers. */
+  const out = (r: Result<Buffer | string>, ptrPtr: number, sizePtr: number): number => {
+    if (typeof r === "number") return r;
+    const data = typeof r.value === "string" ? Buffer.from(r.value) : r.value;
+    return m().copyOut(data, ptrPtr, sizePtr);
+  };
+  const u32 = (r: Result<number>, ptr: number): number => {
+    if (typeof r === "number") return r;
+    return m().writeU32(ptr, r.value) ? Status.Ok : IMA;
+  };
+  const edit = (mode: "add" | "replace" | "remove") => (type: number, kp: number, kl: number, vp = 0, vl = 0) => {
+    const key = str(kp, kl);
+    const value = mode === "remove" ? "" : str(vp, vl);
+    if (key === null || value === null) return IMA;
+    return calls.maps.edit(type, key, mode === "remove" ? undefined : value, mode);
+  };
+  const localResponse = (status: number, dp: number, dl: number, bp: number, bl: number, hp: number, hl: number, grpc: number) => {
+    const details = str(dp, dl);
+    const body = bytes(bp, bl);
+    const headers = bytes(hp, hl);
+    if (details === null || body === null || headers === null) return IMA;
+    return calls.sendLocalResponse(status >>> 0, details, body, decodePairs(headers) ?? [], grpc | 0);
+  };
+
+  const impl: Record<string, HostFn> = {
+    proxy_log: (level, ptr, len) => {
+      const message = str(ptr, len);
+      return message === null ? IMA : calls.log(level, message);
+    },
+    proxy_get_log_level: (ret) => u32({ value: calls.logLevel() }, ret),
+    proxy_get_current_time_nanoseconds: (ret) => (m().writeU64(ret, calls.nowNs()) ? Status.Ok : IMA),
+    proxy_set_tick_period_milliseconds: () => calls.setTickPeriod(),
+    proxy_get_property: (pp, pl, rp, rs) => {
+      const path = str(pp, pl);
+      return path === null ? IMA : out(calls.getProperty(path), rp, rs);
+    },
+    proxy_set_property: (kp, kl, vp, vl) => {
+      const path = str(kp, kl);
+      const value = bytes(vp, vl);
+      return path === null || value === null ? IMA : calls.setProperty(path, value);
+    },
+    proxy_get_buffer_bytes: (type, start, length, rp, rs) => out(calls.buffers.getBytes(type, start, length), rp, rs),
+    proxy_get_buffer_status: (type, lp, fp) => {
+      const r = u32(calls.buffers.getSize(type), lp);
+      return r === Status.Ok && !m().writeU32(fp, 0) ? IMA : r;
+    },
+    proxy_set_buffer_bytes: (type, start, length, dp, ds) => {
+      const data = bytes(dp, ds);
+      return data === null ? IMA : calls.buffers.setBytes(type, start, length, data);
+    },
+    proxy_get_configuration: (rp, rs) => out(calls.buffers.getConfiguration(), rp, rs),
+    proxy_get_header_map_pairs: (type, rp, rs) => {
+      const r = calls.maps.getPairs(type);
+      if (typeof r === "number") return r;
+      return m().copyOut(r.value.length ? encodePairs(r.value) : Buffer.alloc(0), rp, rs);
+    },
+    proxy_set_header_map_pairs: (type, p, s) => {
+      const data = bytes(p, s);
+      return data === null ? IMA : calls.maps.setPairs(type, decodePairs(data) ?? []);
+    },
+    proxy_get_header_map_size: (type, rp) => u32(calls.maps.getSize(type), rp),
+    proxy_get_header_map_value: (type, kp, kl, rp, rs) => {
+      const key = str(kp, kl);
+      return key === null ? IMA : out(calls.maps.getValue(type, key), rp, rs);
+    },
+    proxy_add_header_map_value: edit("add"),
+    proxy_replace_header_map_value: edit("replace"),
+    proxy_remove_header_map_value: edit("remove"),
+    proxy_send_local_response: localResponse,
+    proxy_send_http_response: localResponse,
+    proxy_http_call: (up, ul, hp, hl, bp, bl, tp, tl, timeout, tokenPtr) => {
+      const upstream = str(up, ul);
+      const headers = bytes(hp, hl);
+      const body = bytes(bp, bl);
+      const trailers = bytes(tp, tl);
+      if (upstream === null || headers === null || body === null || trailers === null) return IMA;
+      // Envoy writes the token slot first to verify it, then the token (0 on failure).
+      if (traits.profile === "envoy" && !m().writeU32(tokenPtr, 0)) return IMA;
+      const r = calls.httpCall(upstream, decodePairs(headers) ?? [], body, decodePairs(trailers) ?? [], timeout | 0);
+      if (typeof r === "number") return r;
+      return m().writeU32(tokenPtr, r.value) ? Status.Ok : IMA;
+    },
+    proxy_define_metric: (type, np, nl, idp) => {
+      const name = str(np, nl);
+      if (name === null) return IMA;
+      const r = vm.metrics.define(type >>> 0, name);
+      return typeof r === "number" ? r : u32({ value: r.id }, idp);
+    },
+    proxy_increment_metric: (id, offset) => vm.metrics.increment(id >>> 0, BigInt(offset)),
+    proxy_record_metric: (id, value) => vm.metrics.record(id >>> 0, BigInt.asUintN(64, BigInt(value))),
+    proxy_get_metric: (id, rp) => {
+      const r = vm.metrics.get(id >>> 0);
+      if (typeof r === "number") return r;
+      return m().writeU64(rp, r.value) ? Status.Ok : IMA;
+    },
+    proxy_set_effective_context: (id) => calls.setEffectiveContext(id >>> 0),
+    proxy_continue_stream: (type) => calls.continueStream(type),
+    proxy_continue_request: () => calls.continueStream(0),
+    proxy_continue_response: () => calls.continueStream(1),
+    proxy_close_stream: (type) => calls.closeStream(type),
+    proxy_get_status: (cp, rp, rs) => {
+      const s = calls.getStatus();
+      return m().writeU32(cp, s.code) ? out({ value: s.message }, rp, rs) : IMA;
+    },
+    proxy_done: () => Status.NotFound, // no root context is waiting to be done
+  };
+
+  const env: Record<string, HostFn> = {};
+  for (const name of names) {
+    if (traits.unimplemented.has(name)) env[name] = () => Status.Unimplemented;
+    else if (traits.noops.has(name)) env[name] = () => Status.Ok;
+    else if (traits.notEmulated.has(name) || !impl[name]) {
+      env[name] = () => {
+        vm.event(`${traits.profile}: ${name} is not emulated, answered Unimplemented`);
+        return Status.Unimplemented;
+      };
+    } else env[name] = impl[name];
+  }
+  return env;
+}

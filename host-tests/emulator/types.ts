@@ -1,0 +1,185 @@
+// Public types of the proxy-wasm host emulator: ABI enums (proxy-wasm ABI 0.2.1 numbering) and the
+// shapes tests and the local gateway exchange with it.
+
+/** Which host to imitate; see ../shared/docs/hosts.md and profiles.ts for the differences. */
+export type Profile = "envoy" | "apisix";
+
+/** WasmResult codes returned by every env.proxy_* host function. */
+export enum Status {
+  Ok = 0,
+  NotFound = 1,
+  BadArgument = 2,
+  SerializationFailure = 3,
+  ParseFailure = 4,
+  InvalidMemoryAccess = 6,
+  Empty = 7,
+  CasMismatch = 8,
+  InternalFailure = 10,
+  Unimplemented = 12,
+}
+
+/** A status, or a value on success (what the host-call handlers return). */
+export type Result<T> = Status | { value: T };
+
+/** Buffer types of proxy_get_buffer_bytes. */
+export enum BufferType {
+  HttpRequestBody = 0,
+  HttpResponseBody = 1,
+  DownstreamData = 2,
+  UpstreamData = 3,
+  HttpCallResponseBody = 4,
+  GrpcReceiveBuffer = 5,
+  VmConfiguration = 6,
+  PluginConfiguration = 7,
+}
+
+/** Header map types of the proxy_*_header_map_* functions. */
+export enum MapType {
+  RequestHeaders = 0,
+  RequestTrailers = 1,
+  ResponseHeaders = 2,
+  ResponseTrailers = 3,
+  GrpcReceiveInitialMetadata = 4,
+  GrpcReceiveTrailingMetadata = 5,
+  HttpCallResponseHeaders = 6,
+  HttpCallResponseTrailers = 7,
+}
+
+/** proxy_log levels. */
+export enum LogLevel {
+  Trace = 0,
+  Debug = 1,
+  Info = 2,
+  Warn = 3,
+  Error = 4,
+  Critical = 5,
+}
+
+/** Values a filter returns from proxy_on_request_headers / proxy_on_request_body. */
+export enum Action {
+  Continue = 0,
+  /** Headers: StopIteration. Body: StopIterationAndBuffer. */
+  Pause = 1,
+  /** Headers: ContinueAndEndStream. Body: StopIterationAndWatermark. */
+  ContinueAndEndStream = 2,
+  /** Headers: StopAllIterationAndBuffer. Body: StopIterationNoBuffer. */
+  StopAllIterationAndBuffer = 3,
+  /** Headers only. */
+  StopAllIterationAndWatermark = 4,
+}
+
+export type Pairs = [string, string][];
+
+export interface HostOptions {
+  profile: Profile;
+  /** Module path or bytes; default build/aws-lambda.wasm relative to the repository root. */
+  wasm?: string | Uint8Array;
+  /** WASI environment (environ_get). */
+  env?: Record<string, string>;
+  /** Realtime clock in ms since the epoch, for WASI clock_time_get and proxy_get_current_time_nanoseconds. */
+  now?: () => number;
+  /** Value of property "plugin_root_id": Envoy's root_id (default "aws_lambda"), APISIX's plugin name (default "aws-lambda-wasm"). */
+  pluginRootId?: string;
+  /** Envoy only: PluginConfig.allow_on_headers_stop_iteration (Envoy 1.35+), default true. */
+  allowOnHeadersStopIteration?: boolean;
+  /** "capture": callouts are only recorded (answer them yourself); "http": request() performs them for real. */
+  callouts?: "capture" | "http";
+  /** Envoy: cluster name → base URL ("http://127.0.0.1:8080"). When given, an unknown cluster is BadArgument. */
+  clusters?: Record<string, string>;
+  /** APISIX + http: maps the callout upstream `host[:port]` to a base URL; null → BadArgument. */
+  resolve?: (authority: string, scheme: string) => string | null;
+  /** Envoy only: VmConfiguration buffer handed to proxy_on_vm_start (default ""). */
+  vmConfig?: string;
+  /** Envoy only: what proxy_get_log_level reports (default Info, Envoy's default). */
+  logLevel?: LogLevel;
+  /** Envoy only: PluginConfig.fail_open — after a VM failure requests bypass the filter instead of 503. */
+  failOpen?: boolean;
+}
+
+/** One successful proxy_http_call. */
+export interface Callout {
+  rootId: number;
+  token: number;
+  /** Envoy: cluster name. APISIX: `host[:port]`. */
+  upstream: string;
+  headers: Pairs;
+  body: Buffer;
+  trailers: Pairs;
+  timeoutMs: number;
+  /** Stream the call was made for: the effective context on Envoy, the current request on APISIX (0 if none). */
+  streamId: number;
+}
+
+/** How a callout is answered; headers must include ":status". `null` in its place means failure (0 headers). */
+export interface CalloutAnswer {
+  headers: Pairs;
+  body?: Buffer | string;
+  trailers?: Pairs;
+}
+
+/** What the filter passed to proxy_send_local_response. */
+export interface LocalResponse {
+  status: number;
+  details: string;
+  body: Buffer;
+  /** The pairs exactly as the filter sent them (decoded wire format). */
+  headers: Pairs;
+  grpcStatus: number;
+}
+
+/** Outcome of Host.request(). */
+export interface Reply {
+  /** HTTP status sent to the client; 0 when no response was produced (stalled, continued, reset). */
+  status: number;
+  /** Response headers as the host would send them (without ":status"). */
+  headers: Pairs;
+  body: Buffer;
+  streamId: number;
+  /** The last callout made for this request. */
+  callout?: Callout;
+  /** The filter let the request go to the route's own upstream. */
+  continued: boolean;
+  /** The request as it would be forwarded upstream (only when continued). */
+  upstreamRequest?: { headers: Pairs; body: Buffer };
+  /** Time spent answering callouts (ms). */
+  calloutMs?: number;
+  /** Envoy response code details, e.g. "wasm_fail_stream" or the filter's details. */
+  details?: string;
+  /** Why no response came: the request would hang on the real host. */
+  stalled?: string;
+}
+
+export interface LogEntry {
+  level: number;
+  levelName: string;
+  message: string;
+  contextId: number;
+  /** proxy_log, or WASI stdout/stderr (Envoy logs those at info/error). */
+  source: "proxy_log" | "stdout" | "stderr";
+}
+
+export interface Metric {
+  type: "counter" | "gauge" | "histogram";
+  value: number;
+  samples?: number[];
+}
+
+/** The request given to Host.request(). */
+export interface RequestSpec {
+  method?: string;
+  /** Raw path with query, e.g. "/fn?x=1". */
+  path: string;
+  authority?: string;
+  scheme?: string;
+  headers?: Pairs | Record<string, string>;
+  body?: Buffer | string;
+  /** Body split as the client sent it (Envoy delivers one proxy_on_request_body per chunk). */
+  chunks?: (Buffer | string)[];
+}
+
+export interface RequestOptions {
+  /** Answers each callout (capture); without it "http" mode performs the call, "capture" leaves it pending. */
+  answer?: (c: Callout) => CalloutAnswer | null | Promise<CalloutAnswer | null>;
+  /** Skip proxy_on_done/log/delete so the stream can still be inspected or driven. */
+  keepStream?: boolean;
+}
