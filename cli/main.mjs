@@ -1,0 +1,170 @@
+// aws-lambda-wasm: check a plugin config with the real filter, and turn it into Envoy or APISIX config.
+// Exit codes: 0 done, 1 the filter refused the config, 2 usage or file errors.
+import { readFileSync } from "node:fs";
+import YAML from "yaml";
+import { configureFilter, DEFAULT_WASM } from "./wasm-host.mjs";
+import { DEFAULT_WASM_PATH, discoveryResponse, lambdaCluster, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter } from "./render-envoy.mjs";
+import { apisixNotes, apisixRoute, PLUGIN_NAME } from "./render-apisix.mjs";
+import { checkEnvoy } from "./envoy-shape.mjs";
+
+export const USAGE = `usage:
+  aws-lambda-wasm validate FILE [--host envoy|apisix] [--env] [--wasm MODULE]
+      Runs the filter's proxy_on_configure on the plugin config and prints what the gateway would log.
+      Exit 0 when accepted, 1 when refused. --host apisix skips proxy_on_vm_start as APISIX does;
+      --env gives the filter this process's environment (for "iam" without keys).
+  aws-lambda-wasm render envoy FILE [--wasm-path PATH] [--ecds]
+      Prints the Envoy v3 HTTP filter and the cluster its callouts use. --wasm-path sets
+      vm_config.code (default ${DEFAULT_WASM_PATH}); --ecds prints an ECDS DiscoveryResponse instead.
+  aws-lambda-wasm render apisix FILE --uri /aws/* [--name ${PLUGIN_NAME}]
+      Prints the Admin API route body with the plugin config as a "conf" string.
+
+FILE is a plugin config (JSON); "-" reads standard input. --wasm MODULE runs another build of the
+filter (default: the package's build/aws-lambda.wasm).`;
+
+/** Wrong arguments: the message and the usage text, exit 2. */
+class UsageError extends Error {}
+/** A file or module that cannot be read: the message alone, exit 2. */
+class InputError extends Error {}
+
+const FLAGS = new Set(["--env", "--ecds", "--help", "-h"]);
+const OPTIONS = new Set(["--host", "--wasm", "--wasm-path", "--uri", "--name"]);
+
+function parseArgs(argv) {
+  const positional = [];
+  const options = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const [key, inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    if (FLAGS.has(key)) options[key] = true;
+    else if (OPTIONS.has(key)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${key} needs a value`);
+      options[key] = value;
+    } else if (arg.startsWith("-") && arg !== "-") throw new UsageError(`unknown option ${arg}`);
+    else positional.push(arg);
+  }
+  return { positional, options };
+}
+
+function readConfig(file, io) {
+  if (file === undefined) throw new UsageError("missing FILE (a plugin config in JSON)");
+  try {
+    return file === "-" ? io.readStdin() : readFileSync(file, "utf8");
+  } catch (error) {
+    const reason = error.code === "ENOENT" ? "no such file" : error.code === "EISDIR" ? "is a directory" : error.message;
+    throw new InputError(`cannot read ${file}: ${reason}`);
+  }
+}
+
+function printLogs(logs, trap, io) {
+  for (const { level, message } of logs) {
+    const line = `[${level}] ${message}\n`;
+    if (level === "warn" || level === "error" || level === "critical") io.stderr.write(line);
+    else io.stdout.write(line);
+  }
+  if (trap) io.stderr.write(`[critical] the filter trapped: ${trap}\n`);
+}
+
+/** Runs the filter on the config as `host` would; prints its lines (only warnings when quiet) and says if it accepted. */
+function accepted(text, { host, env, wasm, quiet }, io) {
+  const wasmPath = wasm ?? DEFAULT_WASM;
+  let result;
+  try {
+    result = configureFilter({ config: text, host, env, wasmPath });
+  } catch (error) {
+    const hint = error.code === "ENOENT" ? "no such file (npm run build makes it)" : error.message;
+    throw new InputError(`cannot load the filter ${wasmPath}: ${hint}`);
+  }
+  if (!result.accepted) printLogs(result.logs, result.trap, io);
+  else if (!quiet) printLogs(result.logs, undefined, io);
+  else printLogs(result.logs.filter((l) => l.level === "warn" || l.level === "error"), undefined, io);
+  return result.accepted;
+}
+
+/** The accepted config as an object (the filter's JSON reader and Node's agree on valid JSON). */
+function parsePlugin(text) {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`the filter accepted the config but Node cannot parse it: ${error.message}`);
+  }
+}
+
+// Rendering does not need real credentials: the gateway supplies them at run time.
+const PLACEHOLDER_CREDENTIALS = { AWS_ACCESS_KEY_ID: "placeholder", AWS_SECRET_ACCESS_KEY: "placeholder" };
+
+function validate(args, io) {
+  const host = args.options["--host"] ?? "envoy";
+  if (host !== "envoy" && host !== "apisix") throw new UsageError(`--host must be envoy or apisix, not ${host}`);
+  const text = readConfig(args.positional[1], io);
+  const env = args.options["--env"] ? { ...io.env } : {};
+  return accepted(text, { host, env, wasm: args.options["--wasm"] }, io) ? 0 : 1;
+}
+
+function renderEnvoy(file, args, io) {
+  const text = readConfig(file, io);
+  if (!accepted(text, { host: "envoy", env: PLACEHOLDER_CREDENTIALS, wasm: args.options["--wasm"], quiet: true }, io)) return 1;
+  const plugin = parsePlugin(text);
+  const options = { wasmPath: args.options["--wasm-path"] ?? DEFAULT_WASM_PATH };
+  const header = [`aws-lambda-wasm render envoy ${file}${args.options["--ecds"] ? " --ecds" : ""}`];
+  let body;
+  if (args.options["--ecds"]) {
+    body = discoveryResponse(plugin, options);
+    header.push("An ECDS file for config_discovery.config_source.path_config_source: replace it by an atomic move.",
+      `The cluster "${upstreamName(plugin)}" must already exist (render without --ecds prints it).`);
+  } else {
+    body = { http_filters: [wasmFilter(plugin, options)], clusters: [lambdaCluster(plugin)] };
+    header.push("http_filters: add to http_connection_manager.http_filters before envoy.filters.http.router.",
+      "clusters: add to static_resources.clusters; the filter's upstream names it.", "", ...mappingNotes(plugin));
+  }
+  if (needsEnvCredentials(plugin)) header.push("Start Envoy with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set.");
+  selfCheck(body, args.options["--ecds"]);
+  const doc = new YAML.Document(body);
+  doc.commentBefore = header.map((line) => (line ? ` ${line}` : "")).join("\n");
+  io.stdout.write(doc.toString({ lineWidth: 0 }));
+  return 0;
+}
+
+/** The renderer's output must pass the same structural check as the examples. */
+function selfCheck(body, ecds) {
+  const errors = ecds ? checkEnvoy(body, "DiscoveryResponse")
+    : [...body.http_filters.flatMap((f) => checkEnvoy(f, "HttpFilter")), ...body.clusters.flatMap((c) => checkEnvoy(c, "Cluster"))];
+  if (errors.length > 0) throw new Error(`rendered Envoy config is malformed:\n${errors.join("\n")}`);
+}
+
+function renderApisix(file, args, io) {
+  const uri = args.options["--uri"];
+  if (!uri) throw new UsageError("render apisix needs --uri, the route's uri (e.g. /aws or /aws/*)");
+  if (!uri.startsWith("/")) throw new UsageError(`--uri must start with "/", not ${uri}`);
+  const text = readConfig(file, io);
+  if (!accepted(text, { host: "apisix", env: PLACEHOLDER_CREDENTIALS, wasm: args.options["--wasm"], quiet: true }, io)) return 1;
+  const plugin = parsePlugin(text);
+  for (const note of apisixNotes(plugin, uri)) io.stderr.write(`note: ${note}\n`);
+  const route = apisixRoute(plugin, { uri, name: args.options["--name"] ?? PLUGIN_NAME });
+  io.stdout.write(`${JSON.stringify(route, null, 2)}\n`);
+  return 0;
+}
+
+/** Runs one command; returns the exit code. `io` = {stdout, stderr, env, readStdin}. */
+export function main(argv, io) {
+  try {
+    const args = parseArgs(argv);
+    const [command, target] = args.positional;
+    if (args.options["--help"] || args.options["-h"] || command === "help") {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (command === undefined) throw new UsageError("missing command");
+    if (command === "validate") return validate(args, io);
+    if (command === "render" && target === "envoy") return renderEnvoy(args.positional[2], args, io);
+    if (command === "render" && target === "apisix") return renderApisix(args.positional[2], args, io);
+    if (command === "render") throw new UsageError(`render what? envoy or apisix, not ${target ?? "nothing"}`);
+    throw new UsageError(`unknown command ${command}`);
+  } catch (error) {
+    if (error instanceof UsageError) io.stderr.write(`aws-lambda-wasm: ${error.message}\n\n${USAGE}\n`);
+    else if (error instanceof InputError) io.stderr.write(`aws-lambda-wasm: ${error.message}\n`);
+    else throw error;
+    return 2;
+  }
+}

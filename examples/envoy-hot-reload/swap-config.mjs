@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// Swaps the aws-lambda filter's config in a running Envoy through ECDS: renders a plugin config as a
+// DiscoveryResponse, writes it to a temp file beside the watched one and renames it into place (Envoy
+// watches the path for moves, and a rename is atomic, so Envoy never reads half a file).
+//
+//   node examples/envoy-hot-reload/swap-config.mjs init          before starting Envoy
+//   node examples/envoy-hot-reload/swap-config.mjs swap iam      apikey | iam | bad | path/to/plugin.json
+//   node examples/envoy-hot-reload/swap-config.mjs demo          traffic + apikey → iam → bad config
+//
+// Options: --file PATH (the watched file, default below), --force (write a config the filter refuses).
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import YAML from "yaml";
+import { discoveryResponse } from "../../cli/render-envoy.mjs";
+import { configureFilter } from "../../cli/wasm-host.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Must match config_discovery.config_source.path_config_source.path in envoy.yaml. */
+export const WATCHED_FILE = "/tmp/aws-lambda-ecds/aws-lambda.yaml";
+const GATEWAY = "http://127.0.0.1:10000/aws/default/test-apisix?name=APISIX";
+const ADMIN_STATS = "http://127.0.0.1:9901/stats?filter=extension_config_discovery.http_filter.aws-lambda";
+// Envoy supplies the real credentials (host_env_keys); checking the config's shape needs none.
+const PLACEHOLDER_ENV = { AWS_ACCESS_KEY_ID: "placeholder", AWS_SECRET_ACCESS_KEY: "placeholder" };
+
+/** A named config beside this script (apikey, iam, bad) or a path to a plugin JSON file. */
+function pluginFile(nameOrPath) {
+  return /^[a-z]+$/.test(nameOrPath) ? join(here, `${nameOrPath}.json`) : nameOrPath;
+}
+
+/** Writes `text` next to `file`, then renames it over `file`. */
+export function moveIntoPlace(file, text) {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = join(dirname(file), `.${process.pid}.${Date.now()}.tmp`);
+  writeFileSync(temp, text);
+  renameSync(temp, file);
+}
+
+/** The DiscoveryResponse for a plugin config, after the filter's own check; null when refused and not forced. */
+export function renderSwap(pluginText, { force = false, version = String(Date.now()), log = console.log } = {}) {
+  const result = configureFilter({ config: pluginText, host: "envoy", env: PLACEHOLDER_ENV });
+  for (const { level, message } of result.logs) log(`  filter [${level}] ${message}`);
+  if (!result.accepted) {
+    log(force ? "  the filter refuses this config: Envoy will reject the update and keep serving the old one"
+      : "  refused by the filter; not written (--force writes it anyway, to watch Envoy refuse it)");
+    if (!force) return null;
+  }
+  let plugin;
+  try {
+    plugin = JSON.parse(pluginText);
+  } catch {
+    log("  not JSON: nothing to render");
+    return null;
+  }
+  const response = discoveryResponse(plugin, { version, wasmPath: "build/aws-lambda.wasm" });
+  return YAML.stringify(response, { lineWidth: 0 });
+}
+
+export function swap(nameOrPath, { file = WATCHED_FILE, force = false, log = console.log } = {}) {
+  const source = pluginFile(nameOrPath);
+  log(`swap → ${source}`);
+  const text = renderSwap(readFileSync(source, "utf8").trim(), { force, log });
+  if (text === null) return false;
+  moveIntoPlace(file, text);
+  log(`  moved into ${file}`);
+  return true;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A request every 250 ms, one line each, until the returned stop() is called. */
+function traffic() {
+  let running = true;
+  const started = Date.now();
+  const loop = (async () => {
+    while (running) {
+      const at = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+      try {
+        const response = await fetch(GATEWAY, { signal: AbortSignal.timeout(5000) });
+        const body = (await response.text()).replace(/\s+/g, " ").slice(0, 90);
+        console.log(`${at}s  GET /aws/default/test-apisix → ${response.status} ${body}`);
+      } catch (error) {
+        console.log(`${at}s  GET /aws/default/test-apisix → no answer (${error.cause?.code ?? error.message}); is Envoy running?`);
+      }
+      await sleep(250);
+    }
+  })();
+  return async () => { running = false; await loop; };
+}
+
+async function demo(file) {
+  try {
+    await fetch(ADMIN_STATS, { signal: AbortSignal.timeout(2000) });
+  } catch {
+    console.error("Envoy's admin interface (127.0.0.1:9901) does not answer: start Envoy with envoy.yaml first");
+    return 1;
+  }
+  const stop = traffic();
+  await sleep(2000);
+  swap("iam", { file });
+  await sleep(2000);
+  swap("bad", { file, force: true });
+  await sleep(2000);
+  await stop();
+  try {
+    console.log(`\nEnvoy's ECDS counters (${ADMIN_STATS}):\n${await (await fetch(ADMIN_STATS)).text()}`);
+  } catch {
+    console.log("\n(Envoy's admin interface on 127.0.0.1:9901 did not answer)");
+  }
+  return 0;
+}
+
+async function cli(argv) {
+  const fileAt = argv.indexOf("--file");
+  const file = fileAt >= 0 ? argv[fileAt + 1] : WATCHED_FILE;
+  const force = argv.includes("--force");
+  const [command, target] = argv.filter((arg, i) => !arg.startsWith("--") && argv[i - 1] !== "--file");
+  if (command === "init") {
+    moveIntoPlace(file, readFileSync(join(here, "aws-lambda.yaml"), "utf8"));
+    console.log(`initial config (apikey.json) written to ${file}`);
+  } else if (command === "swap" && target) {
+    return swap(target, { file, force }) ? 0 : 1;
+  } else if (command === "demo") {
+    return demo(file);
+  } else {
+    console.error("usage: swap-config.mjs init | swap apikey|iam|bad|FILE.json [--force] | demo   [--file PATH]");
+    return 2;
+  }
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) process.exitCode = await cli(process.argv.slice(2));
