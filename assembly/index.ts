@@ -2,7 +2,7 @@
 // host input. Callbacks the filter does not use return the value that lets the request go on.
 import { allocateForHost } from "./abi/memory";
 import { FilterStatus } from "./abi/types";
-import { createContext, deleteContext, deliverCalloutResponse, rootContext, streamContext } from "./filter/contexts";
+import { createContext, deleteContext, deliverCalloutResponse, rootContext, streamContext, tick } from "./filter/contexts";
 import { noteVmStart } from "./filter/host-traits";
 
 /** ABI version marker both hosts look for. */
@@ -63,7 +63,9 @@ export function proxy_on_http_call_response(rootContextId: u32, token: u32, head
   deliverCalloutResponse(rootContextId, token, headerCount, bodySize);
 }
 
-export function proxy_on_tick(rootContextId: u32): void {}
+export function proxy_on_tick(rootContextId: u32): void {
+  tick(rootContextId);
+}
 
 export function proxy_on_log(contextId: u32): void {}
 

@@ -138,3 +138,14 @@ export function incrementMetric(id: i64, delta: i64): void {
 export function recordMetric(id: i64, value: u64): void {
   if (id >= 0) imports.proxy_record_metric(<u32>id, value);
 }
+
+/** Asks for proxy_on_tick every `periodMs` on the current root (0 stops); false where the host has no ticks. */
+export function setTickPeriod(periodMs: u32): bool {
+  return imports.proxy_set_tick_period_milliseconds(periodMs) == WasmResult.Ok;
+}
+
+/** A host property as text, "" when the host does not have it. */
+export function getPropertyText(path: Array<string>): string {
+  const value = getProperty(path);
+  return value == null ? "" : String.UTF8.decode(value);
+}

@@ -65,3 +65,12 @@ export declare function wasi_environ_sizes_get(countPtr: usize, sizePtr: usize):
 // @ts-ignore: decorator
 @external("wasi_snapshot_preview1", "environ_get")
 export declare function wasi_environ_get(environPtr: usize, bufPtr: usize): u16;
+
+// @ts-ignore: decorator
+@external("wasi_snapshot_preview1", "random_get")
+export declare function wasi_random_get(bufPtr: usize, bufLen: usize): u16;
+
+// Registered by both hosts, but APISIX answers Unimplemented: the filter then retries without backoff.
+// @ts-ignore: decorator
+@external("env", "proxy_set_tick_period_milliseconds")
+export declare function proxy_set_tick_period_milliseconds(periodMs: u32): u32;

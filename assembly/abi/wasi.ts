@@ -1,6 +1,6 @@
 // WASI clocks and environment without the shim's throwing wrappers: a failing host call yields a
 // neutral value instead of aborting the VM.
-import { wasi_clock_time_get, wasi_environ_get, wasi_environ_sizes_get } from "./imports";
+import { wasi_clock_time_get, wasi_environ_get, wasi_environ_sizes_get, wasi_random_get } from "./imports";
 
 const REALTIME: u32 = 0;
 const MONOTONIC: u32 = 1;
@@ -40,4 +40,12 @@ export function environment(): Map<string, string> {
     if (eq > 0) env.set(text.substring(0, eq), text.substring(eq + 1));
   }
   return env;
+}
+
+const randomOut = memory.data(4);
+
+/** 32 random bits from the host (for weighted choices, not secrets); clock bits if the host refuses. */
+export function randomU32(): u32 {
+  if (wasi_random_get(randomOut, 4) == 0) return load<u32>(randomOut);
+  return <u32>(monotonicNanos() * 2654435761);
 }

@@ -18,11 +18,14 @@ function isRegion(text: string): bool {
   return true;
 }
 
-/** `<id>.execute-api.<region>.amazonaws.com[.cn]` → (execute-api, region); `<id>.lambda-url.<region>.on.aws` → (lambda, region). */
+/** `<id>.execute-api.<region>.amazonaws.com[.cn]` → (execute-api, region); `<id>.lambda-url.<region>.on.aws` and the Invoke API's `lambda.<region>.amazonaws.com` → (lambda, region). */
 export function scopeFromHost(host: string): AwsScope | null {
   const labels = host.split(".");
   if (labels.length >= 5 && labels[1] == "execute-api" && labels[3] == "amazonaws" && isRegion(labels[2])) {
     return new AwsScope(labels[2], "execute-api", "endpoint");
+  }
+  if (labels.length >= 4 && labels[0] == "lambda" && labels[2] == "amazonaws" && isRegion(labels[1])) {
+    return new AwsScope(labels[1], "lambda", "endpoint");
   }
   if (labels.length == 5 && labels[1] == "lambda-url" && labels[3] == "on" && labels[4] == "aws" && isRegion(labels[2])) {
     return new AwsScope(labels[2], "lambda", "endpoint");

@@ -5,6 +5,8 @@ import { JsonKind, parseJson, jsonTypeName } from "./json";
 import { Fields, Problems } from "./schema";
 import { FunctionUri, parseFunctionUri } from "./function-uri";
 import { AwsScope, resolveScope } from "./aws-scope";
+import { looksLikeArn, parseLambdaArn } from "./lambda-arn";
+import { INVOKE_FIELDS, InvokeOptions, parseInvokeOptions } from "./invoke-options";
 
 const I32_MAX: i64 = 2147483647;
 /** The body is held in the VM's linear memory (4 GiB at most, shared by all requests of a worker). */
@@ -33,6 +35,8 @@ export class Config {
   /** Sent as x-api-key; "" = none. */
   apiKey: string = "";
   iam: IamConfig | null = null;
+  /** Set when function_uri is a Lambda ARN: the callout goes to the Invoke API. */
+  invoke: InvokeOptions | null = null;
   timeoutMs: i64 = 3000;
   sslVerify: bool = true;
   keepalive: bool = true;
@@ -102,6 +106,28 @@ function parseIam(iam: Fields, host: string, env: Map<string, string>): IamConfi
   return result;
 }
 
+/** aws_region as written in authorization.iam, "" when absent (a full ARN names its own region). */
+function configuredRegion(authorization: Fields | null): string {
+  if (authorization == null) return "";
+  const iam = authorization.node.get("iam");
+  if (iam == null || iam.kind != JsonKind.Object) return "";
+  const region = iam.get("aws_region");
+  return region != null && region.kind == JsonKind.String ? region.text : "";
+}
+
+/** The Invoke API only takes SigV4 for service lambda; an API key means nothing there. */
+function checkInvokeAuthorization(fields: Fields, config: Config): void {
+  const iam = config.iam;
+  if (iam == null) {
+    fields.failHere("function_uri is a Lambda function ARN: the Invoke API needs \"authorization.iam\" credentials");
+  } else if (iam.scope.service != "lambda") {
+    fields.failHere("function_uri is a Lambda function ARN: authorization.iam.service must be \"lambda\", not \""
+      + iam.scope.service + "\"");
+  } else if (config.apiKey.length > 0) {
+    fields.failHere("function_uri is a Lambda function ARN: authorization.apikey does not apply to the Invoke API");
+  }
+}
+
 /** Parses and validates a plugin configuration; `env` supplies AWS_* credentials when the iam object omits them. */
 export function parseConfig(text: string, env: Map<string, string>): ConfigResult {
   const parsed = parseJson(text);
@@ -115,20 +141,36 @@ export function parseConfig(text: string, env: Map<string, string>): ConfigResul
   const config = new Config();
 
   const uriText = fields.string("function_uri", "", true);
-  if (uriText.length > 0) {
-    const uri = parseFunctionUri(uriText);
-    if (uri.uri == null) fields.fail("function_uri", uri.error);
-    else config.functionUri = uri.uri!;
+  const authorization = fields.object("authorization");
+  if (looksLikeArn(uriText)) {
+    const arn = parseLambdaArn(uriText);
+    if (arn.arn == null) fields.fail("function_uri", arn.error);
+    else config.invoke = parseInvokeOptions(fields, arn.arn!, configuredRegion(authorization));
+  } else {
+    for (let i = 0; i < INVOKE_FIELDS.length; i++) {
+      if (fields.has(INVOKE_FIELDS[i])) fields.fail(INVOKE_FIELDS[i], "only applies when function_uri is a Lambda function ARN");
+    }
+    if (uriText.length > 0) {
+      const uri = parseFunctionUri(uriText);
+      if (uri.uri == null) fields.fail("function_uri", uri.error);
+      else config.functionUri = uri.uri!;
+    }
+  }
+  const invoke = config.invoke;
+  if (invoke != null) {
+    // The Invoke API endpoint stands in for a URL: its host is the authority, default upstream and scope.
+    config.functionUri.scheme = "https";
+    config.functionUri.host = invoke.host;
   }
   parsePathPrefix(fields, config);
   parseUpstream(fields, config);
-  const authorization = fields.object("authorization");
   if (authorization != null) {
     config.apiKey = authorization.string("apikey", "");
     const iam = authorization.object("iam");
     if (iam != null) config.iam = parseIam(iam, config.functionUri.host, env);
     authorization.finish();
   }
+  if (invoke != null) checkInvokeAuthorization(fields, config);
   config.timeoutMs = fields.integer("timeout", 3000, 100, I32_MAX);
   config.sslVerify = fields.boolean("ssl_verify", true);
   config.keepalive = fields.boolean("keepalive", true);

@@ -45,8 +45,8 @@ export class JsonResult {
 }
 
 /** Parses a whole document; `error` says what is wrong and where when `value` is null. */
-export function parseJson(text: string): JsonResult {
-  const reader = new Reader(text);
+export function parseJson(text: string, maxDepth: i32 = MAX_DEPTH): JsonResult {
+  const reader = new Reader(text, maxDepth);
   const value = reader.value(0);
   if (value != null) {
     reader.skipSpace();
@@ -59,7 +59,7 @@ export function parseJson(text: string): JsonResult {
 class Reader {
   pos: i32 = 0;
   error: string = "";
-  constructor(public text: string) {}
+  constructor(public text: string, public maxDepth: i32) {}
 
   fail(message: string): JsonValue | null {
     if (this.error.length == 0) this.error = this.describe(message);
@@ -118,7 +118,7 @@ class Reader {
   }
 
   object(depth: i32): JsonValue | null {
-    if (depth > MAX_DEPTH) return this.fail("nesting deeper than " + MAX_DEPTH.toString() + " levels");
+    if (depth > this.maxDepth) return this.fail("nesting deeper than " + this.maxDepth.toString() + " levels");
     this.pos++;
     const value = new JsonValue();
     value.kind = JsonKind.Object;
@@ -147,7 +147,7 @@ class Reader {
   }
 
   array(depth: i32): JsonValue | null {
-    if (depth > MAX_DEPTH) return this.fail("nesting deeper than " + MAX_DEPTH.toString() + " levels");
+    if (depth > this.maxDepth) return this.fail("nesting deeper than " + this.maxDepth.toString() + " levels");
     this.pos++;
     const value = new JsonValue();
     value.kind = JsonKind.Array;

@@ -20,7 +20,12 @@ export class Fields {
   /** `property "a" validation failed: property "b" validation failed: ` for this object's path. */
   private prefix(): string {
     let text = "";
-    for (let i = 0; i < this.path.length; i++) text += "property \"" + this.path[i] + "\" validation failed: ";
+    for (let i = 0; i < this.path.length; i++) {
+      const segment = this.path[i];
+      // "#n" marks an array item, reported as jsonschema does ("item 0 validation failed").
+      if (segment.startsWith("#")) text += "item " + segment.substring(1) + " validation failed: ";
+      else text += "property \"" + segment + "\" validation failed: ";
+    }
     return text;
   }
 
@@ -88,6 +93,40 @@ export class Fields {
   boolean(name: string, fallback: bool): bool {
     const value = this.member(name, JsonKind.Bool, "boolean");
     return value == null ? fallback : value.bool;
+  }
+
+  /** A string member that must be one of `allowed`; `fallback` when absent. */
+  choice(name: string, allowed: Array<string>, fallback: string): string {
+    const value = this.string(name, fallback);
+    if (value != fallback && !allowed.includes(value)) {
+      this.fail(name, "expected one of \"" + allowed.join("\", \"") + "\"");
+      return fallback;
+    }
+    return value;
+  }
+
+  /** An array member's items (at least `minItems`), or null when absent or of another type. */
+  array(name: string, minItems: i32): Array<JsonValue> | null {
+    const value = this.member(name, JsonKind.Array, "array");
+    if (value == null) return null;
+    if (value.items.length < minItems) {
+      this.fail(name, "expect array to have at least " + minItems.toString() + " items");
+      return null;
+    }
+    return value.items;
+  }
+
+  /** The fields of the object at `index` of array member `name`, or null (reported) when it is not an object. */
+  item(name: string, index: i32, value: JsonValue): Fields | null {
+    const path = this.path.slice(0);
+    path.push(name);
+    if (value.kind != JsonKind.Object) {
+      this.problems.report(this.prefix() + "property \"" + name + "\" validation failed: item " + index.toString()
+        + " validation failed: wrong type: expected object, got " + jsonTypeName(value));
+      return null;
+    }
+    path.push("#" + index.toString());
+    return new Fields(value, path, this.problems);
   }
 
   /** A nested object's fields, or null when absent or of another type. */

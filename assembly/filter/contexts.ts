@@ -1,6 +1,7 @@
 // The VM's contexts by id. Root contexts and streams share one id space (hosts.md); a callout response
 // names its root and token, which lead to the stream — or to nothing, when the stream is gone.
 import { LogLevel } from "../abi/types";
+import { monotonicNanos } from "../abi/wasi";
 import { logLine } from "./replies";
 import { RootContext } from "./root-context";
 import { StreamContext } from "./stream-context";
@@ -38,6 +39,17 @@ export function deliverCalloutResponse(rootId: u32, token: u32, headerCount: usi
   root.pending.delete(token);
   const stream = streamContext(streamId);
   if (stream != null) stream.onCalloutResponse(headerCount, bodySize);
+}
+
+/** proxy_on_tick: retries whose backoff has passed go out now. */
+export function tick(rootId: u32): void {
+  const root = rootContext(rootId);
+  if (root == null) return;
+  const due = root.takeDueRetries(monotonicNanos() / 1_000_000);
+  for (let i = 0; i < due.length; i++) {
+    const stream = streamContext(due[i]);
+    if (stream != null) stream.retryNow();
+  }
 }
 
 /** proxy_on_delete: forget the context; a root's in-flight streams keep their own reference to it. */

@@ -13,11 +13,18 @@ export enum Failure {
   CalloutFailed,
   CalloutTimeout,
   BadResponse,
+  FunctionError,
+  Throttled,
+  InvokeRefused,
+  LambdaServiceError,
+  EventTooLarge,
+  NoSuchFunction,
 }
 
 const FAILURE_NAMES: Array<string> = [
   "config_refused", "bad_request", "body_too_large", "not_configured",
   "callout_refused", "callout_failed", "callout_timeout", "bad_response",
+  "function_error", "throttled", "invoke_refused", "lambda_service_error", "event_too_large", "no_such_function",
 ];
 
 class Metrics {
@@ -32,6 +39,10 @@ class Metrics {
   ];
   failures: Array<i64> = [];
   calloutDuration: i64 = defineMetric(MetricType.Histogram, "aws_lambda.callout_duration_ms");
+  retries: i64 = defineMetric(MetricType.Counter, "aws_lambda.retries_total");
+  /** Invocations per weighted qualifier, defined on first use. */
+  qualifierNames: Array<string> = [];
+  qualifierIds: Array<i64> = [];
 
   constructor() {
     for (let i = 0; i < FAILURE_NAMES.length; i++) {
@@ -59,6 +70,20 @@ export function countFailure(kind: Failure): void { incrementMetric(get().failur
 export function countReply(status: u32): void {
   const index = <i32>(status / 100) - 1;
   if (index >= 0 && index < 5) incrementMetric(get().replies[index], 1);
+}
+
+export function countRetry(): void { incrementMetric(get().retries, 1); }
+
+/** Counts an invocation routed to `qualifier` by weight (aws_lambda.qualifier.<name>.invocations_total). */
+export function countQualifier(qualifier: string): void {
+  const m = get();
+  let index = m.qualifierNames.indexOf(qualifier);
+  if (index < 0) {
+    m.qualifierNames.push(qualifier);
+    m.qualifierIds.push(defineMetric(MetricType.Counter, "aws_lambda.qualifier." + qualifier + ".invocations_total"));
+    index = m.qualifierNames.length - 1;
+  }
+  incrementMetric(m.qualifierIds[index], 1);
 }
 
 export function recordCalloutDuration(millis: u64): void { recordMetric(get().calloutDuration, millis); }

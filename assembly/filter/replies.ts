@@ -4,28 +4,9 @@ import { log, sendLocalResponse } from "../abi/host";
 import { LogLevel } from "../abi/types";
 import { Header } from "../http/header";
 import { countFailure, countReply, Failure } from "./metrics";
+import { jsonString } from "../util/json-writer";
 
 const LOG_PREFIX = "aws-lambda: ";
-
-/** JSON string literal of `text` (quotes, backslashes and control characters escaped). */
-export function jsonString(text: string): string {
-  let out = "\"";
-  let runStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x20 && c != 0x22 && c != 0x5c) continue;
-    out += text.substring(runStart, i);
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
-    else if (c == 0x0a) out += "\\n";
-    else {
-      const hex = c.toString(16);
-      out += "\\u" + "0000".substring(hex.length) + hex;
-    }
-    runStart = i + 1;
-  }
-  return out + text.substring(runStart) + "\"";
-}
 
 /** Writes one log line with the filter's prefix. */
 export function logLine(level: LogLevel, message: string): void {

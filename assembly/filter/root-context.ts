@@ -1,7 +1,7 @@
 // One root (plugin) context per configuration: Envoy makes a new one on each config update in the same
 // VM, APISIX one per route/service config. Each holds its own Config, so requests finish under the
 // config they started with, and the callouts its streams dispatched (responses arrive on the root id).
-import { getBuffer } from "../abi/host";
+import { getBuffer, setTickPeriod } from "../abi/host";
 import { BufferType, LogLevel } from "../abi/types";
 import { environment } from "../abi/wasi";
 import { Config, MAX_CONFIG_BYTES, parseConfig } from "../config/config";
@@ -10,10 +10,16 @@ import { countFailure, Failure } from "./metrics";
 import { logLine } from "./replies";
 import { bodyAlwaysFollowsHeaders, hostName } from "./host-traits";
 
+/** Granularity of retry backoff on hosts with ticks. */
+const RETRY_TICK_MS: u32 = 10;
+
 export class RootContext {
   config: Config | null = null;
   /** Callout token → id of the stream waiting for it. */
   pending: Map<u32, u32> = new Map();
+  /** Streams waiting to retry (Envoy ticks), with the monotonic millisecond each is due. */
+  private retryStreams: Array<u32> = [];
+  private retryDue: Array<u64> = [];
 
   constructor(public id: u32) {}
 
@@ -43,6 +49,39 @@ export class RootContext {
     return "";
   }
 
+  /**
+   * Schedules a stream's retry after `delayMs` through proxy_on_tick; false when the host has no ticks
+   * (APISIX), and the caller retries at once.
+   */
+  scheduleRetry(streamId: u32, dueMillis: u64): bool {
+    if (this.retryStreams.length == 0 && !setTickPeriod(RETRY_TICK_MS)) return false;
+    this.retryStreams.push(streamId);
+    this.retryDue.push(dueMillis);
+    return true;
+  }
+
+  /** Removes and returns the streams whose retry is due at `nowMillis`; stops ticking when none wait. */
+  takeDueRetries(nowMillis: u64): Array<u32> {
+    const due = new Array<u32>();
+    for (let i = this.retryStreams.length - 1; i >= 0; i--) {
+      if (this.retryDue[i] > nowMillis) continue;
+      due.unshift(this.retryStreams[i]);
+      this.retryStreams.splice(i, 1);
+      this.retryDue.splice(i, 1);
+    }
+    if (this.retryStreams.length == 0) setTickPeriod(0);
+    return due;
+  }
+
+  /** Forgets a stream's scheduled retry (the stream ended first). */
+  cancelRetry(streamId: u32): void {
+    const index = this.retryStreams.indexOf(streamId);
+    if (index < 0) return;
+    this.retryStreams.splice(index, 1);
+    this.retryDue.splice(index, 1);
+    if (this.retryStreams.length == 0) setTickPeriod(0);
+  }
+
   /** One info line with the effective settings (never a secret), and warnings for settings the host fixes. */
   private describe(config: Config): void {
     let auth = "none";
@@ -56,7 +95,15 @@ export class RootContext {
       auth = "api key";
     }
     const uri = config.functionUri;
-    logLine(LogLevel.Info, "configured on " + hostName() + ": function " + uri.scheme + "://" + uri.authority + uri.path
+    const invoke = config.invoke;
+    const target = invoke == null ? "function " + uri.scheme + "://" + uri.authority + uri.path
+      : "Invoke API of " + invoke.arn.unqualified(invoke.arn.name, invoke.region)
+        + (invoke.arn.qualifier.length > 0 ? ":" + invoke.arn.qualifier : "")
+        + " (" + invoke.eventFormatName + (invoke.asynchronous ? ", Event" : "")
+        + (invoke.allowedFunctions.length > 0 ? ", functions from path: " + invoke.allowedFunctions.join(",") : "")
+        + (invoke.qualifiers.length > 0 ? ", weighted qualifiers" : "")
+        + (invoke.maxRetries > 0 ? ", up to " + invoke.maxRetries.toString() + " retries" : "") + ")";
+    logLine(LogLevel.Info, "configured on " + hostName() + ": " + target
       + (config.hasPathPrefix ? ", path_prefix \"" + config.pathPrefix + "\"" : "")
       + ", upstream \"" + config.upstream + "\", auth " + auth + ", timeout " + config.timeoutMs.toString() + " ms");
     if (bodyAlwaysFollowsHeaders() && (!config.sslVerify || !config.keepalive || config.keepalivePool != 5

@@ -2,7 +2,7 @@
 import { parseConfig } from "../config/config";
 import { parseJson, JsonKind, JsonValue } from "../config/json";
 import { calloutPath } from "../http/request-path";
-import { jsonString } from "../filter/replies";
+import { jsonString } from "../util/json-writer";
 
 function envFrom(lines: string): Map<string, string> {
   const env = new Map<string, string>();

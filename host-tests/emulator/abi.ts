@@ -51,7 +51,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
     },
     proxy_get_log_level: (ret) => u32({ value: calls.logLevel() }, ret),
     proxy_get_current_time_nanoseconds: (ret) => (m().writeU64(ret, calls.nowNs()) ? Status.Ok : IMA),
-    proxy_set_tick_period_milliseconds: () => calls.setTickPeriod(),
+    proxy_set_tick_period_milliseconds: (period: number) => calls.setTickPeriod(period >>> 0),
     proxy_get_property: (pp, pl, rp, rs) => {
       const path = str(pp, pl);
       return path === null ? IMA : out(calls.getProperty(path), rp, rs);

@@ -51,6 +51,9 @@ export function apisixAfterCallback(host: Host, s: StreamContext, rc: number, fr
   return { kind: "crash", reason };
 }
 
+/** Ticks request() waits through for one request before calling it stalled. */
+const MAX_TICKS_PER_REQUEST = 500;
+
 /** The request body as the client sent it, empty chunks dropped. */
 function bodyChunks(req: RequestSpec): Buffer[] {
   const chunks = req.chunks ?? (req.body !== undefined ? [req.body] : []);
@@ -146,6 +149,7 @@ class RequestRun {
     let bodyDone = !hasBody;
     let lastBodyAction: number = Action.Continue;
     const ended = () => host.failed || !!this.s.localResponse || this.s.reset;
+    let ticks = 0;
     for (;;) {
       if (ended()) break;
       if (!bodyDone && !bodyWithheld) {
@@ -161,7 +165,14 @@ class RequestRun {
         continue;
       }
       const pending = host.getPendingCallouts().find((c) => c.streamId === this.streamId);
-      if (!pending) break;
+      if (!pending) {
+        // A root with a tick period may still act for this stream (e.g. a retry after backoff).
+        const period = host.getTickPeriod(rootId);
+        if (period === 0 || ++ticks > MAX_TICKS_PER_REQUEST) break;
+        await new Promise((r) => setTimeout(r, period));
+        host.callOnTick(rootId);
+        continue;
+      }
       if (!(await this.answer(pending))) return this.pendingReply();
     }
     if (host.failed) return this.reply(failedReply(host, this.streamId));

@@ -17,7 +17,6 @@ export class HostCalls {
   readonly buffers: BufferCalls;
   /** proxy_*_header_map_* functions. */
   readonly maps: MapCalls;
-  private tickNoted = false;
 
   constructor(private readonly vm: VmState, private readonly opts: HostOptions & { pluginRootId: string }) {
     this.buffers = new BufferCalls(vm, opts);
@@ -230,10 +229,12 @@ export class HostCalls {
     return this.vm.frame?.callResponse?.failed ? { code: 11, message: "reset" } : { code: 0, message: "" };
   }
 
-  /** proxy_set_tick_period_milliseconds (Envoy): accepted, but no ticks are delivered. */
-  setTickPeriod(): Status {
-    if (!this.tickNoted) this.vm.event("envoy: proxy_set_tick_period_milliseconds accepted, ticks are not emulated");
-    this.tickNoted = true;
+  /** proxy_set_tick_period_milliseconds (Envoy): ticks of the calling context's root; 0 stops them. */
+  setTickPeriod(period: number): Status {
+    const root = this.vm.rootOf(this.vm.effectiveId());
+    if (root === undefined) return Status.BadArgument;
+    if (period === 0) this.vm.tickPeriods.delete(root);
+    else this.vm.tickPeriods.set(root, period);
     return Status.Ok;
   }
 }

@@ -325,6 +325,16 @@ export class Host {
     }, s);
   }
 
+  /** proxy_on_tick(root): what Envoy calls every tick period the root asked for. */
+  callOnTick(rootId: number): void {
+    this.guard(() => this.invoke("proxy_on_tick", [rootId], { contextId: rootId }));
+  }
+
+  /** The tick period (ms) a root context has set, 0 when none. */
+  getTickPeriod(rootId: number): number {
+    return this.vm.tickPeriods.get(rootId) ?? 0;
+  }
+
   /** proxy_on_done(stream). */
   callOnDone(streamId: number): void {
     this.guard(() => this.invoke("proxy_on_done", [streamId], { contextId: streamId, requestId: streamId }, 1));

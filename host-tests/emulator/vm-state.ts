@@ -99,6 +99,8 @@ export class VmState {
   readonly events: string[] = [];
   readonly callouts: Callout[] = [];
   readonly pending = new Map<number, Callout>();
+  /** Envoy: tick period (ms) per root context, from proxy_set_tick_period_milliseconds. */
+  readonly tickPeriods = new Map<number, number>();
   readonly metrics = new MetricRegistry();
   /** APISIX: freed plugin (root) context ids, reused FIFO. */
   readonly freeRootIds: number[] = [];

@@ -1,0 +1,23 @@
+// How an event carries the request body: as text when it is textual and valid UTF-8, otherwise base64
+// with isBase64Encoded — the rule API Gateway and Envoy's aws_lambda filter apply.
+import { isValidUtf8 } from "../util/utf8";
+import { base64Encode } from "../util/base64";
+
+/** True for content types whose bodies are text (text/*, JSON, XML, forms, JavaScript). */
+export function isTextualContentType(contentType: string): bool {
+  const type = contentType.toLowerCase().split(";")[0].trim();
+  if (type.startsWith("text/")) return true;
+  return type == "application/json" || type == "application/xml" || type == "application/javascript"
+    || type == "application/x-www-form-urlencoded" || type == "application/graphql"
+    || type.endsWith("+json") || type.endsWith("+xml");
+}
+
+export class EncodedBody {
+  constructor(public text: string, public isBase64Encoded: bool) {}
+}
+
+/** The body as an event field. */
+export function encodeBody(body: ArrayBuffer, contentType: string): EncodedBody {
+  if (isTextualContentType(contentType) && isValidUtf8(body)) return new EncodedBody(String.UTF8.decode(body), false);
+  return new EncodedBody(base64Encode(body), true);
+}

@@ -1,0 +1,76 @@
+// Unit-test entry for the Invoke API pieces: ARNs, events, reply unwrapping, targets, base64.
+import { parseConfig } from "../config/config";
+import { parseLambdaArn } from "../config/lambda-arn";
+import { Header } from "../http/header";
+import { eventV1 } from "../invoke/event-v1";
+import { eventV2 } from "../invoke/event-v2";
+import { invokeTarget } from "../invoke/invoke-target";
+import { RequestFacts } from "../invoke/request-facts";
+import { unwrapFunctionResponse } from "../invoke/unwrap";
+import { apiGatewayTime } from "../invoke/api-gateway-time";
+import { base64Decode, base64Encode } from "../util/base64";
+import { JsonWriter } from "../util/json-writer";
+
+/** The ARN's parts as JSON, or {"error": …}. */
+export function arn(text: string): string {
+  const result = parseLambdaArn(text);
+  const value = result.arn;
+  const json = new JsonWriter().beginObject();
+  if (value == null) return json.key("error").string(result.error).endObject().toString();
+  return json.key("partition").string(value.partition).key("region").string(value.region).key("account").string(value.account)
+    .key("name").string(value.name).key("qualifier").string(value.qualifier).endObject().toString();
+}
+
+/** An event for a request described by its parts; headers as "name: value" lines. */
+export function event(version: i32, method: string, rawPath: string, rawQuery: string, headerLines: string,
+  body: ArrayBuffer, sourceIp: string, epochMillis: i64): string {
+  const facts = new RequestFacts();
+  facts.method = method;
+  facts.rawPath = rawPath;
+  facts.rawQuery = rawQuery;
+  const lines = headerLines.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const colon = lines[i].indexOf(":");
+    if (colon > 0) facts.headers.push(new Header(lines[i].substring(0, colon), lines[i].substring(colon + 1).trim()));
+  }
+  facts.body = body;
+  facts.sourceIp = sourceIp;
+  facts.requestId = "req-1";
+  facts.domainName = "api.example.com";
+  facts.timeEpochMillis = epochMillis;
+  facts.accountId = "123456789012";
+  return version == 1 ? eventV1(facts) : eventV2(facts);
+}
+
+/** The unwrapped reply as JSON: status, headers, body (base64) or error. */
+export function unwrap(payload: ArrayBuffer, anyJsonIsBody: bool): string {
+  const response = unwrapFunctionResponse(payload, anyJsonIsBody);
+  const json = new JsonWriter().beginObject();
+  if (response.error.length > 0) return json.key("error").string(response.error).endObject().toString();
+  json.key("status").integer(response.status).key("headers").beginArray();
+  for (let i = 0; i < response.headers.length; i++) {
+    json.beginArray().string(response.headers[i].name).string(response.headers[i].value).endArray();
+  }
+  return json.endArray().key("body").string(base64Encode(response.body)).endObject().toString();
+}
+
+/** The invoke target for `path` under a config, as JSON (or the config error). */
+export function target(config: string, path: string, draw: u32): string {
+  const result = parseConfig(config, new Map<string, string>());
+  const parsed = result.config;
+  const json = new JsonWriter().beginObject();
+  if (parsed == null) return json.key("error").string(result.error).endObject().toString();
+  const options = parsed.invoke;
+  if (options == null) return json.key("error").string("not an ARN config").endObject().toString();
+  const t = invokeTarget(options, path, draw);
+  return json.key("functionName").string(t.functionName).key("qualifier").string(t.qualifier).key("weighted").bool(t.weighted)
+    .key("path").string(t.path).key("eventPath").string(t.eventPath).key("refusal").string(t.refusal)
+    .key("host").string(parsed.functionUri.authority).key("upstream").string(parsed.upstream).endObject().toString();
+}
+
+export function encodeBase64(bytes: ArrayBuffer): string { return base64Encode(bytes); }
+
+/** Decoded bytes, or null when the text is not base64. */
+export function decodeBase64(text: string): ArrayBuffer | null { return base64Decode(text); }
+
+export function gatewayTime(epochMillis: i64): string { return apiGatewayTime(epochMillis); }

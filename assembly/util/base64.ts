@@ -1,0 +1,72 @@
+// Base64 (RFC 4648 §4, with padding) for event bodies sent to Lambda and bodies it returns encoded.
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Encodes bytes as padded base64 text. */
+export function base64Encode(bytes: ArrayBuffer): string {
+  const data = Uint8Array.wrap(bytes);
+  const length = data.length;
+  const out = new Array<string>();
+  let chunk = "";
+  let i = 0;
+  for (; i + 2 < length; i += 3) {
+    const n = (<u32>unchecked(data[i]) << 16) | (<u32>unchecked(data[i + 1]) << 8) | <u32>unchecked(data[i + 2]);
+    chunk += String.fromCharCodes([ALPHABET.charCodeAt(n >> 18), ALPHABET.charCodeAt((n >> 12) & 63),
+      ALPHABET.charCodeAt((n >> 6) & 63), ALPHABET.charCodeAt(n & 63)]);
+    // Join in pieces: repeated concatenation of one long string would be quadratic.
+    if (chunk.length >= 4096) { out.push(chunk); chunk = ""; }
+  }
+  const rest = length - i;
+  if (rest == 1) {
+    const n = <u32>unchecked(data[i]) << 16;
+    chunk += String.fromCharCodes([ALPHABET.charCodeAt(n >> 18), ALPHABET.charCodeAt((n >> 12) & 63), 61, 61]);
+  } else if (rest == 2) {
+    const n = (<u32>unchecked(data[i]) << 16) | (<u32>unchecked(data[i + 1]) << 8);
+    chunk += String.fromCharCodes([ALPHABET.charCodeAt(n >> 18), ALPHABET.charCodeAt((n >> 12) & 63),
+      ALPHABET.charCodeAt((n >> 6) & 63), 61]);
+  }
+  out.push(chunk);
+  return out.join("");
+}
+
+function sextet(c: i32): i32 {
+  if (c >= 0x41 && c <= 0x5a) return c - 0x41;
+  if (c >= 0x61 && c <= 0x7a) return c - 0x47;
+  if (c >= 0x30 && c <= 0x39) return c + 4;
+  if (c == 0x2b || c == 0x2d) return 62; // '+' or URL-safe '-'
+  if (c == 0x2f || c == 0x5f) return 63; // '/' or URL-safe '_'
+  return -1;
+}
+
+/** Decodes base64 (padding optional, whitespace ignored); null when the text is not base64. */
+export function base64Decode(text: string): ArrayBuffer | null {
+  const out = new Uint8Array((text.length * 3) / 4 + 3);
+  let written = 0;
+  let bits: u32 = 0;
+  let count = 0;
+  let padding = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) continue;
+    if (c == 0x3d) { padding++; continue; }
+    if (padding > 0) return null; // data after '='
+    const value = sextet(c);
+    if (value < 0) return null;
+    bits = (bits << 6) | <u32>value;
+    count++;
+    if (count == 4) {
+      out[written++] = <u8>(bits >> 16);
+      out[written++] = <u8>(bits >> 8);
+      out[written++] = <u8>bits;
+      bits = 0;
+      count = 0;
+    }
+  }
+  if (count == 1 || padding > 2) return null;
+  if (count == 2) out[written++] = <u8>(bits >> 4);
+  else if (count == 3) {
+    out[written++] = <u8>(bits >> 10);
+    out[written++] = <u8>(bits >> 2);
+  }
+  return out.buffer.slice(0, written);
+}
