@@ -57,9 +57,11 @@ export class StreamContext {
       return this.refuse(Failure.NotConfigured, 503, LogLevel.Error, "no valid configuration", "aws_lambda_not_configured");
     }
     const options = config.invoke;
-    // Invoke mode joins onto "" so the same checks apply and the result is the path the function sees.
-    const target = calloutPath(requestPath, options == null ? config.functionUri.path : "",
-      options == null ? config.functionUri.query : "", config.hasPathPrefix, config.pathPrefix);
+    // Invoke mode joins onto "" so the same checks apply and the result is the path the function sees:
+    // the request path after path_prefix, or all of it without one.
+    const target = options == null
+      ? calloutPath(requestPath, config.functionUri.path, config.functionUri.query, config.hasPathPrefix, config.pathPrefix)
+      : calloutPath(requestPath, "", "", true, config.pathPrefix);
     if (!target.ok) return this.refuse(Failure.BadRequest, target.status, LogLevel.Info, target.reason, "aws_lambda_bad_path");
     this.path = target.path;
     if (options != null) {
