@@ -32,6 +32,13 @@ export function duration(ms) {
 
 /** The function endpoint as the filter sees it: scheme, lower-case host, port, and host[:port] as written. */
 export function functionEndpoint(plugin) {
+  const arn = /^(?:arn:(aws[a-z-]*):lambda:([a-z0-9-]+):)?\d{12}:function:/.exec(plugin.function_uri);
+  if (arn) {
+    // A Lambda ARN: the filter calls the regional Invoke API over HTTPS.
+    const region = arn[2] ?? plugin.authorization?.iam?.aws_region ?? "us-east-1";
+    const host = `lambda.${region}.amazonaws.com${arn[1] === "aws-cn" ? ".cn" : ""}`;
+    return { scheme: "https", authority: host, host, port: 443, ip: false };
+  }
   const match = /^(https?):\/\/([^/?#]*)/i.exec(plugin.function_uri);
   if (!match) throw new Error(`function_uri is not an http(s) URL: ${plugin.function_uri}`);
   const scheme = match[1].toLowerCase();
