@@ -12,6 +12,7 @@ import { readFileSync, watchFile } from "node:fs";
 import { parseArgs } from "node:util";
 import { Host, type Profile } from "../host-tests/emulator/index.ts";
 import { startDemoFunction } from "./demo-function.ts";
+import { functionEndpoint, upstreamName } from "../cli/render-envoy.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -38,13 +39,12 @@ async function demoConfig(): Promise<string> {
   return JSON.stringify({ function_uri: `http://127.0.0.1:${port}/default/test-apisix`, path_prefix: route }, null, 2);
 }
 
-/** Envoy needs a cluster per upstream name: point it at function_uri's scheme and authority. */
+/** Envoy needs a cluster per upstream name: point it at the function's (or Invoke API's) endpoint. */
 function clustersFor(configText: string): Record<string, string> {
   try {
-    const config = JSON.parse(configText);
-    const uri = new URL(config.function_uri);
-    const upstream = config.upstream ?? uri.host;
-    return { [upstream]: `${uri.protocol}//${uri.host}` };
+    const plugin = JSON.parse(configText);
+    const endpoint = functionEndpoint(plugin);
+    return { [upstreamName(plugin)]: `${endpoint.scheme}://${endpoint.authority}` };
   } catch {
     return {};
   }
