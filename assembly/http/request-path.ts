@@ -2,6 +2,7 @@
 // function_uri's path with exactly one '/', the client's query appended to function_uri's own. The joined
 // path can never climb above function_uri's path: dot segments (also encoded), encoded slashes and
 // backslashes, NUL and malformed escapes are refused.
+import { hexValue } from "../util/percent";
 
 /** The callout's `:path`, or the status and reason for refusing the request. */
 export class CalloutPath {
@@ -11,13 +12,6 @@ export class CalloutPath {
 
 function refuse(status: i32, reason: string): CalloutPath {
   return new CalloutPath("", status, reason);
-}
-
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
 }
 
 /** Why a path segment may not be forwarded, or "" when it is safe. */

@@ -2,6 +2,7 @@
 // with isBase64Encoded — the rule API Gateway and Envoy's aws_lambda filter apply.
 import { isValidUtf8 } from "../util/utf8";
 import { base64Encode } from "../util/base64";
+import { JsonWriter } from "../util/json-writer";
 
 /** True for content types whose bodies are text (text/*, JSON, XML, forms, JavaScript). */
 export function isTextualContentType(contentType: string): bool {
@@ -20,4 +21,16 @@ export class EncodedBody {
 export function encodeBody(body: ArrayBuffer, contentType: string): EncodedBody {
   if (isTextualContentType(contentType) && isValidUtf8(body)) return new EncodedBody(String.UTF8.decode(body), false);
   return new EncodedBody(base64Encode(body), true);
+}
+
+/** Writes `body` and `isBase64Encoded` members; an empty body is omitted (v2) or null (v1, `nullWhenEmpty`). */
+export function writeBody(json: JsonWriter, body: ArrayBuffer, contentType: string, nullWhenEmpty: bool): void {
+  if (body.byteLength == 0) {
+    if (nullWhenEmpty) json.key("body").nil();
+    json.key("isBase64Encoded").bool(false);
+    return;
+  }
+  const encoded = encodeBody(body, contentType);
+  json.key("body").string(encoded.text);
+  json.key("isBase64Encoded").bool(encoded.isBase64Encoded);
 }

@@ -2,7 +2,7 @@
 // value, multiValue maps every value in order; absent maps are null, as API Gateway sends them.
 import { JsonWriter } from "../util/json-writer";
 import { parseQuery } from "../util/percent";
-import { encodeBody } from "./body-encoding";
+import { writeBody } from "./body-encoding";
 import { apiGatewayTime } from "./api-gateway-time";
 import { RequestFacts } from "./request-facts";
 
@@ -68,14 +68,7 @@ export function eventV1(facts: RequestFacts): string {
   json.key("resourcePath").string("/{proxy+}");
   json.key("stage").string("$default");
   json.endObject();
-  if (facts.body.byteLength > 0) {
-    const body = encodeBody(facts.body, facts.header("content-type"));
-    json.key("body").string(body.text);
-    json.key("isBase64Encoded").bool(body.isBase64Encoded);
-  } else {
-    json.key("body").nil();
-    json.key("isBase64Encoded").bool(false);
-  }
+  writeBody(json, facts.body, facts.header("content-type"), true);
   json.endObject();
   return json.toString();
 }

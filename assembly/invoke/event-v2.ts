@@ -2,7 +2,7 @@
 // accept: cookies split out of the Cookie header, repeated headers and query values joined with ','.
 import { JsonWriter } from "../util/json-writer";
 import { parseQuery } from "../util/percent";
-import { encodeBody } from "./body-encoding";
+import { writeBody } from "./body-encoding";
 import { apiGatewayTime } from "./api-gateway-time";
 import { RequestFacts } from "./request-facts";
 
@@ -77,13 +77,7 @@ export function eventV2(facts: RequestFacts): string {
   json.key("time").string(apiGatewayTime(facts.timeEpochMillis));
   json.key("timeEpoch").integer(facts.timeEpochMillis);
   json.endObject();
-  if (facts.body.byteLength > 0) {
-    const body = encodeBody(facts.body, facts.header("content-type"));
-    json.key("body").string(body.text);
-    json.key("isBase64Encoded").bool(body.isBase64Encoded);
-  } else {
-    json.key("isBase64Encoded").bool(false);
-  }
+  writeBody(json, facts.body, facts.header("content-type"), false);
   json.endObject();
   return json.toString();
 }

@@ -1,7 +1,8 @@
 // Lenient percent-decoding, as API Gateway reads query strings: valid %XX escapes become bytes, anything
 // else (a stray '%', '+') stays as written; the bytes are then read as UTF-8.
 
-function hexValue(c: i32): i32 {
+/** Value of one hex digit, -1 for any other character. */
+export function hexValue(c: i32): i32 {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
