@@ -41,13 +41,18 @@ function deriveStates(key: usize, len: usize, states: usize): void {
   memory.fill(PAD, 0, 64); // don't leave key material in scratch
 }
 
-/** Finishes the inner hash already fed into CTX and returns the outer hash over it. */
-function finish(states: usize): ArrayBuffer {
-  let out = new ArrayBuffer(32);
+/** Finishes the inner hash already fed into CTX and writes the outer hash over it to `out` (32 bytes). */
+function finishInto(states: usize, out: usize): void {
   ctxFinal(CTX, INNER);
   ctxResume(CTX, states + 32, 64);
   ctxUpdate(CTX, INNER, 32);
-  ctxFinal(CTX, changetype<usize>(out));
+  ctxFinal(CTX, out);
+}
+
+/** Finishes the inner hash already fed into CTX and returns the outer hash over it. */
+function finish(states: usize): ArrayBuffer {
+  let out = new ArrayBuffer(32);
+  finishInto(states, changetype<usize>(out));
   return out;
 }
 
@@ -82,6 +87,14 @@ export class HmacSha256 {
     ctxResume(CTX, states, 64);
     ctxUpdate(CTX, changetype<usize>(message), <usize>message.byteLength);
     return finish(states);
+  }
+
+  /** MAC of `len` bytes at `ptr`, written to the 32 bytes at `out` (which may overlap the message). */
+  macInto(ptr: usize, len: usize, out: usize): void {
+    let states = changetype<usize>(this.states);
+    ctxResume(CTX, states, 64);
+    ctxUpdate(CTX, ptr, len);
+    finishInto(states, out);
   }
 
   /** MAC of the UTF-8 encoding of `message`. */

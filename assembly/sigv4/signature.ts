@@ -46,19 +46,11 @@ export function signature(signingKeyValue: ArrayBuffer, stringToSignValue: strin
   return toHex(hmacSha256Utf8(signingKeyValue, stringToSignValue));
 }
 
-/** Concatenates `parts` into one string with a single allocation. */
-function concat(parts: StaticArray<string>): string {
-  let total = 0;
-  for (let i = 0, n = parts.length; i < n; i++) total += unchecked(parts[i]).length;
-  let out = changetype<string>(__new(<usize>total << 1, idof<string>()));
-  let p = changetype<usize>(out);
-  for (let i = 0, n = parts.length; i < n; i++) {
-    let s = unchecked(parts[i]);
-    let bytes = <usize>s.length << 1;
-    memory.copy(p, changetype<usize>(s), bytes);
-    p += bytes;
-  }
-  return out;
+// @ts-ignore: decorator
+@inline function put(p: usize, s: string): usize {
+  let bytes = <usize>s.length << 1;
+  memory.copy(p, changetype<usize>(s), bytes);
+  return p + bytes;
 }
 
 /**
@@ -66,8 +58,20 @@ function concat(parts: StaticArray<string>): string {
  * "AWS4-HMAC-SHA256 Credential=<access key>/<scope>, SignedHeaders=<list>, Signature=<hex>".
  */
 export function authorizationHeader(accessKey: string, scope: string, signedHeadersValue: string, signatureValue: string): string {
-  return concat([
-    "AWS4-HMAC-SHA256 Credential=", accessKey, "/", scope,
-    ", SignedHeaders=", signedHeadersValue, ", Signature=", signatureValue,
-  ]);
+  // One allocation: the parts are copied straight into the result.
+  const PREFIX = "AWS4-HMAC-SHA256 Credential=";
+  const SIGNED = ", SignedHeaders=";
+  const SIGNATURE = ", Signature=";
+  let total = PREFIX.length + accessKey.length + 1 + scope.length + SIGNED.length + signedHeadersValue.length
+    + SIGNATURE.length + signatureValue.length;
+  let out = changetype<string>(__new(<usize>total << 1, idof<string>()));
+  let p = put(changetype<usize>(out), PREFIX);
+  p = put(p, accessKey);
+  store<u16>(p, 47); // '/'
+  p = put(p + 2, scope);
+  p = put(p, SIGNED);
+  p = put(p, signedHeadersValue);
+  p = put(p, SIGNATURE);
+  put(p, signatureValue);
+  return out;
 }

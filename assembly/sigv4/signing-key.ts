@@ -35,6 +35,11 @@ export class SigningKey {
   mac(message: ArrayBuffer): ArrayBuffer {
     return this.hmac.mac(message);
   }
+
+  /** HMAC-SHA256 of `len` bytes at `ptr`, written to the 32 bytes at `out` (no allocation). */
+  macInto(ptr: usize, len: usize, out: usize): void {
+    this.hmac.macInto(ptr, len, out);
+  }
 }
 
 // A handful of entries covers a filter that signs for a few regions/services, and the two keys alive
@@ -59,6 +64,23 @@ export function cachedSigningKey(secret: string, date: string, region: string, s
   unchecked((cache[nextSlot] = entry));
   nextSlot = (nextSlot + 1) % CACHE_SIZE;
   return entry;
+}
+
+/** True when `amzDateValue` starts with the 8 characters of `date` (the credential-scope date). */
+function sameDay(date: string, amzDateValue: string): bool {
+  return date.length == 8 && amzDateValue.length >= 8 && memory.compare(changetype<usize>(date), changetype<usize>(amzDateValue), 16) == 0;
+}
+
+/**
+ * cachedSigningKey for the date part of an X-Amz-Date value ("YYYYMMDDTHHMMSSZ"), without allocating
+ * the "YYYYMMDD" string on a cache hit.
+ */
+export function cachedSigningKeyForAmzDate(secret: string, amzDateValue: string, region: string, service: string): SigningKey {
+  for (let i = 0; i < CACHE_SIZE; i++) {
+    let e = unchecked(cache[i]);
+    if (e !== null && sameDay(e.date, amzDateValue) && e.region == region && e.service == service && e.secret == secret) return e;
+  }
+  return cachedSigningKey(secret, amzDateValue.substring(0, 8), region, service);
 }
 
 /** SigV4 step: derive the signing key, through the cache (same bytes as deriveSigningKey). */
