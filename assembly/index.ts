@@ -20,6 +20,7 @@ export function malloc(size: usize): usize {
 
 export function proxy_on_context_create(contextId: u32, parentContextId: u32): void {
   createContext(contextId, parentContextId);
+  afterCallback();
 }
 
 export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32): bool {
@@ -29,17 +30,23 @@ export function proxy_on_vm_start(rootContextId: u32, vmConfigurationSize: u32):
 
 export function proxy_on_configure(rootContextId: u32, configurationSize: u32): bool {
   const root = rootContext(rootContextId);
-  return root != null && root.configure(configurationSize);
+  const ok = root != null && root.configure(configurationSize);
+  afterCallback(true);
+  return ok;
 }
 
 export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: u32): FilterStatus {
   const stream = streamContext(contextId);
-  return stream == null ? FilterStatus.Continue : stream.onRequestHeaders(endOfStream != 0);
+  const status = stream == null ? FilterStatus.Continue : stream.onRequestHeaders(endOfStream != 0);
+  afterCallback();
+  return status;
 }
 
 export function proxy_on_request_body(contextId: u32, bodySize: u32, endOfStream: u32): FilterStatus {
   const stream = streamContext(contextId);
-  return stream == null ? FilterStatus.Continue : stream.onRequestBody(bodySize, endOfStream != 0);
+  const status = stream == null ? FilterStatus.Continue : stream.onRequestBody(bodySize, endOfStream != 0);
+  afterCallback();
+  return status;
 }
 
 export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): FilterStatus {
@@ -61,10 +68,12 @@ export function proxy_on_response_trailers(contextId: u32, trailerCount: u32): F
 export function proxy_on_http_call_response(rootContextId: u32, token: u32, headerCount: u32, bodySize: u32,
   trailerCount: u32): void {
   deliverCalloutResponse(rootContextId, token, headerCount, bodySize);
+  afterCallback();
 }
 
 export function proxy_on_tick(rootContextId: u32): void {
   tick(rootContextId);
+  afterCallback();
 }
 
 export function proxy_on_log(contextId: u32): void {}
@@ -76,4 +85,18 @@ export function proxy_on_done(contextId: u32): bool {
 
 export function proxy_on_delete(contextId: u32): void {
   deleteContext(contextId);
+  afterCallback();
+}
+
+// The "minimal" runtime (TCMS) never collects on its own. A callback's end is the one point where no
+// managed reference lives on the wasm stack, so collect there: whenever the heap had to grow since the
+// last collection (garbage is then what is filling it), after a configuration, and every 64 callbacks.
+let callbacks = 0;
+let pagesAtCollect: i32 = 0;
+
+function afterCallback(force: bool = false): void {
+  if (!force && memory.size() == pagesAtCollect && ++callbacks < 64) return;
+  callbacks = 0;
+  __collect();
+  pagesAtCollect = memory.size();
 }

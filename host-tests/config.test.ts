@@ -66,7 +66,7 @@ test("ranges of keepalive_pool, keepalive_timeout and max_req_body_size are enfo
   assert.equal(refusal({ function_uri: seedUri, keepalive_pool: 0 }), 'property "keepalive_pool" validation failed: expected 0 to be at least 1');
   assert.equal(refusal({ function_uri: seedUri, keepalive_timeout: 999 }), 'property "keepalive_timeout" validation failed: expected 999 to be at least 1000');
   assert.equal(refusal({ function_uri: seedUri, max_req_body_size: 0 }), 'property "max_req_body_size" validation failed: expected 0 to be at least 1');
-  assert.match(refusal({ function_uri: seedUri, max_req_body_size: 2 ** 31 }), /^property "max_req_body_size" validation failed: expected 2147483648 to be at most 1073741824$/);
+  assert.match(refusal({ function_uri: seedUri, max_req_body_size: 2 ** 31 }), /^property "max_req_body_size" validation failed: expected 2147483648 to be at most 536870912$/);
 });
 
 test("wrong types are refused with the expected and actual type", () => {

@@ -9,8 +9,9 @@ import { looksLikeArn, parseLambdaArn } from "./lambda-arn";
 import { INVOKE_FIELDS, InvokeOptions, parseInvokeOptions } from "./invoke-options";
 
 const I32_MAX: i64 = 2147483647;
-/** The body is held in the VM's linear memory (4 GiB at most, shared by all requests of a worker). */
-export const MAX_BODY_LIMIT: i64 = 1 << 30;
+/** The body is held in the VM's linear memory (4 GiB at most, shared by all requests of a worker; one
+ * allocation tops out near 1 GiB, and events need room for a base64 copy). */
+export const MAX_BODY_LIMIT: i64 = 1 << 29;
 /** Plugin configurations are small; anything larger is refused before parsing. */
 export const MAX_CONFIG_BYTES: i32 = 1 << 20;
 
@@ -58,7 +59,9 @@ function parsePathPrefix(fields: Fields, config: Config): void {
     fields.fail("path_prefix", "must be a plain path such as \"/aws\" (no \"*\", \"?\" or \"#\")");
     return;
   }
-  while (prefix.length > 1 && prefix.endsWith("/")) prefix = prefix.substring(0, prefix.length - 1);
+  let end = prefix.length;
+  while (end > 1 && prefix.charCodeAt(end - 1) == 0x2f) end--;
+  prefix = prefix.substring(0, end);
   config.pathPrefix = prefix == "/" ? "" : prefix;
   config.hasPathPrefix = true;
 }
@@ -72,6 +75,25 @@ function parseUpstream(fields: Fields, config: Config): void {
   config.upstream = upstream;
 }
 
+/** Values that end up in headers or log lines: no control characters, so they cannot split either. */
+function checkPrintable(fields: Fields, name: string, value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c == 0x7f) { fields.fail(name, "must not contain control characters"); return; }
+  }
+}
+
+/** Regions and service names as AWS spells them: lower-case letters, digits and '-'. */
+function checkScopeName(fields: Fields, name: string, value: string): void {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d)) {
+      fields.fail(name, "must be lower-case letters, digits and '-'");
+      return;
+    }
+  }
+}
+
 function parseIam(iam: Fields, host: string, env: Map<string, string>): IamConfig {
   const result = new IamConfig();
   result.accessKey = iam.string("accesskey", "");
@@ -83,6 +105,11 @@ function parseIam(iam: Fields, host: string, env: Map<string, string>): IamConfi
   result.sessionToken = iam.string("session_token", "");
   const region = iam.string("aws_region", "");
   const service = iam.string("service", "");
+  checkPrintable(iam, "accesskey", result.accessKey);
+  checkPrintable(iam, secretkey.length > 0 ? "secretkey" : "secret_key", result.secretKey);
+  checkPrintable(iam, "session_token", result.sessionToken);
+  checkScopeName(iam, "aws_region", region);
+  checkScopeName(iam, "service", service);
   iam.finish();
   if (result.accessKey.length == 0 && result.secretKey.length == 0) {
     // Credentials kept out of gateway config: take them from the VM's environment.
@@ -166,6 +193,7 @@ export function parseConfig(text: string, env: Map<string, string>): ConfigResul
   parseUpstream(fields, config);
   if (authorization != null) {
     config.apiKey = authorization.string("apikey", "");
+    checkPrintable(authorization, "apikey", config.apiKey);
     const iam = authorization.object("iam");
     if (iam != null) config.iam = parseIam(iam, config.functionUri.host, env);
     authorization.finish();

@@ -6,7 +6,7 @@ import { realtimeMillis, randomU32 } from "../abi/wasi";
 import { Config } from "../config/config";
 import { EventFormat, InvokeOptions } from "../config/invoke-options";
 import { Header } from "../http/header";
-import { forwardedRequestHeaders, Replaced } from "../http/forwarding";
+import { forwardedRequestHeaders, hasUnsafeValue, Replaced } from "../http/forwarding";
 import { eventV1 } from "../invoke/event-v1";
 import { eventV2 } from "../invoke/event-v2";
 import { InvokeTarget, invokeTarget } from "../invoke/invoke-target";
@@ -25,6 +25,12 @@ export const QUALIFIER_HEADER = "x-aws-lambda-qualifier";
 function valueOf(headers: Array<Header>, name: string): string {
   for (let i = 0; i < headers.length; i++) if (headers[i].name == name) return headers[i].value;
   return "";
+}
+
+/** An Invoke API header value that may be relayed to the client: "" when absent or unsafe (CR, LF, NUL). */
+function relayable(headers: Array<Header>, name: string): string {
+  const value = valueOf(headers, name);
+  return hasUnsafeValue(value) ? "" : value;
 }
 
 /** The client's address: Envoy's source.address (without port), APISIX's remote_addr, else X-Forwarded-For. */
@@ -114,7 +120,7 @@ export class InvokeCall {
     const name = this.target.functionName;
     const errorType = valueOf(response, "x-amzn-errortype");
     if (status == 429) {
-      const retryAfter = valueOf(response, "retry-after");
+      const retryAfter = relayable(response, "retry-after");
       return retryableAnswer(Failure.Throttled, 429, "Lambda throttled the invocation of \"" + name + "\"",
         "aws_lambda_throttled", retryAfter.length > 0 ? [new Header("retry-after", retryAfter)] : []);
     }
@@ -136,7 +142,7 @@ export class InvokeCall {
         + "\" failed (" + functionError + ")", "aws_lambda_function_error");
     }
     const traced = new Array<Header>();
-    const requestIdHeader = valueOf(response, "x-amzn-requestid");
+    const requestIdHeader = relayable(response, "x-amzn-requestid");
     if (requestIdHeader.length > 0) traced.push(new Header("x-amzn-requestid", requestIdHeader));
     if (this.target.weighted) traced.push(new Header(QUALIFIER_HEADER, this.target.qualifier));
     if (options.asynchronous) return relayAnswer(202, traced, new ArrayBuffer(0));

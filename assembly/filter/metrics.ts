@@ -19,12 +19,14 @@ export enum Failure {
   LambdaServiceError,
   EventTooLarge,
   NoSuchFunction,
+  HostFault,
 }
 
 const FAILURE_NAMES: Array<string> = [
   "config_refused", "bad_request", "body_too_large", "not_configured",
   "callout_refused", "callout_failed", "callout_timeout", "bad_response",
   "function_error", "throttled", "invoke_refused", "lambda_service_error", "event_too_large", "no_such_function",
+  "host_fault",
 ];
 
 class Metrics {

@@ -1,7 +1,7 @@
 // Replies the filter makes itself: the function's response relayed, or a short JSON error.
 // Every error reply is logged once and counted, and never carries a secret.
 import { log, sendLocalResponse } from "../abi/host";
-import { LogLevel } from "../abi/types";
+import { LogLevel, WasmResult } from "../abi/types";
 import { Header } from "../http/header";
 import { countFailure, countReply, Failure } from "./metrics";
 import { jsonString } from "../util/json-writer";
@@ -24,12 +24,12 @@ export function relay(status: u32, headers: Array<Header>, body: ArrayBuffer): v
  * `details` is the host's response-code detail (no spaces, Envoy shows it in access logs).
  */
 export function fail(kind: Failure, status: u32, level: LogLevel, request: string, message: string,
-  details: string, extraHeaders: Array<Header> = []): void {
+  details: string, extraHeaders: Array<Header> = []): WasmResult {
   countFailure(kind);
   countReply(status);
   logLine(level, request + ": " + message + " (" + status.toString() + ")");
   const body = "{\"error\":" + jsonString(details) + ",\"message\":" + jsonString(message) + "}";
   const headers: Array<Header> = [new Header("content-type", "application/json")];
   for (let i = 0; i < extraHeaders.length; i++) headers.push(unchecked(extraHeaders[i]));
-  sendLocalResponse(status, details, String.UTF8.encode(body), headers);
+  return sendLocalResponse(status, details, String.UTF8.encode(body), headers);
 }

@@ -6,6 +6,7 @@ import { monotonicNanos } from "../abi/wasi";
 import { Config } from "../config/config";
 import { Header } from "../http/header";
 import { calloutPath } from "../http/request-path";
+import { isMethodToken } from "../http/method";
 import { Answer, failAnswer, retryableAnswer, Verdict } from "./answer";
 import { InvokeCall } from "./invoke-call";
 import { countCallout, countRequest, countRetry, Failure, recordCalloutDuration } from "./metrics";
@@ -56,6 +57,12 @@ export class StreamContext {
     if (config == null) {
       return this.refuse(Failure.NotConfigured, 503, LogLevel.Error, "no valid configuration", "aws_lambda_not_configured");
     }
+    if (this.clientHeaders.length == 0) {
+      return this.refuse(Failure.HostFault, 500, LogLevel.Error, "the host did not hand over the request headers", "aws_lambda_host_fault");
+    }
+    if (!isMethodToken(this.method)) {
+      return this.refuse(Failure.BadRequest, 400, LogLevel.Info, "the method is not an HTTP token", "aws_lambda_bad_method");
+    }
     const options = config.invoke;
     // Invoke mode joins onto "" so the same checks apply and the result is the path the function sees:
     // the request path after path_prefix, or all of it without one.
@@ -75,7 +82,11 @@ export class StreamContext {
 
     if (bodyAlwaysFollowsHeaders()) {
       // APISIX: end_of_stream is always true here; the body (maybe empty) comes once we ask for it.
-      setProperty(["wasm_process_req_body"], "on");
+      if (setProperty(["wasm_process_req_body"], "on") != WasmResult.Ok) {
+        // Without it no body callback comes and the request would go past the filter: fail closed.
+        return this.refuse(Failure.HostFault, 500, LogLevel.Error, "the host refused to deliver the request body",
+          "aws_lambda_host_fault");
+      }
       this.stage = Stage.Body;
       return FilterStatus.Continue;
     }
@@ -90,7 +101,13 @@ export class StreamContext {
     if (this.stage != Stage.Body || config == null) return this.stage == Stage.Headers ? FilterStatus.Continue : FilterStatus.StopIteration;
     if (<i64>bodySize > config.maxReqBodySize) return this.tooLarge(config);
     if (!endOfStream) return FilterStatus.StopIteration;
-    return this.prepare(bodySize > 0 ? getBuffer(BufferType.HttpRequestBody, 0, <u32>bodySize) : EMPTY_BODY);
+    const body = bodySize > 0 ? getBuffer(BufferType.HttpRequestBody, 0, <u32>bodySize) : EMPTY_BODY;
+    if (<usize>body.byteLength != bodySize) {
+      // Never send a truncated or empty body in place of the client's.
+      return this.refuse(Failure.HostFault, 500, LogLevel.Error, "the host handed over " + body.byteLength.toString()
+        + " of " + bodySize.toString() + " body bytes", "aws_lambda_host_fault");
+    }
+    return this.prepare(body);
   }
 
   /** The whole body is here: build what the callout sends, then send it. */
@@ -104,12 +121,11 @@ export class StreamContext {
     } else {
       this.body = body;
     }
-    this.dispatch();
-    return FilterStatus.StopIteration;
+    return this.dispatch();
   }
 
   /** Signs and sends one callout attempt; its response arrives on the root context. */
-  private dispatch(): void {
+  private dispatch(): FilterStatus {
     const config = this.config!;
     const invoke = this.invoke;
     const headers = invoke != null ? invoke.headers(config) : urlCallHeaders(config, this.method, this.path, this.clientHeaders);
@@ -118,14 +134,14 @@ export class StreamContext {
     this.calloutStartNanos = monotonicNanos();
     const dispatch = httpCall(config.upstream, headers, this.body, <u32>config.timeoutMs);
     if (dispatch.result != WasmResult.Ok) {
-      this.refuse(Failure.CalloutRefused, 500, LogLevel.Error,
+      return this.refuse(Failure.CalloutRefused, 500, LogLevel.Error,
         "the host refused the callout to upstream \"" + config.upstream + "\" (" + resultName(dispatch.result)
         + "): on Envoy it must name a cluster, on APISIX a host[:port]", "aws_lambda_callout_refused");
-      return;
     }
     countCallout();
     this.calloutToken = dispatch.token;
     this.root.pending.set(dispatch.token, this.id);
+    return FilterStatus.StopIteration;
   }
 
   /** proxy_on_http_call_response (delivered on the root): relay the function's answer, retry, or fail. */
@@ -231,10 +247,15 @@ export class StreamContext {
       + config.maxReqBodySize.toString() + " bytes)", "aws_lambda_body_too_large");
   }
 
-  /** Ends the request with an error reply. StopIteration is safe on both hosts once a reply was sent. */
+  /**
+   * Ends the request with an error reply. StopIteration is safe on both hosts once a reply was sent; if the
+   * host refused the reply, APISIX would read StopIteration as "perform the http call" and crash, but takes
+   * a status code (>= 100) as the response to give.
+   */
   private refuse(kind: Failure, status: u32, level: LogLevel, message: string, details: string): FilterStatus {
     this.stage = Stage.Done;
-    fail(kind, status, level, this.request, message, details);
+    const sent = fail(kind, status, level, this.request, message, details);
+    if (sent != WasmResult.Ok && bodyAlwaysFollowsHeaders()) return <FilterStatus>status;
     return FilterStatus.StopIteration;
   }
 }

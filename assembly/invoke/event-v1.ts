@@ -7,13 +7,15 @@ import { apiGatewayTime } from "./api-gateway-time";
 import { RequestFacts } from "./request-facts";
 
 class MultiMap {
+  private index: Map<string, i32> = new Map();
   names: Array<string> = [];
   values: Array<Array<string>> = [];
 
   add(name: string, value: string): void {
-    const index = this.names.indexOf(name);
-    if (index < 0) { this.names.push(name); this.values.push([value]); }
-    else this.values[index].push(value);
+    if (this.index.has(name)) { this.values[this.index.get(name)].push(value); return; }
+    this.index.set(name, this.names.length);
+    this.names.push(name);
+    this.values.push([value]);
   }
 
   writeLast(json: JsonWriter): void {

@@ -8,18 +8,21 @@ import { RequestFacts } from "./request-facts";
 
 /** Names in first-seen order with their values joined by ',' (API Gateway's rule for v2 maps). */
 class JoinedMap {
+  private index: Map<string, i32> = new Map();
   names: Array<string> = [];
-  values: Array<string> = [];
+  values: Array<Array<string>> = [];
 
   add(name: string, value: string): void {
-    const index = this.names.indexOf(name);
-    if (index < 0) { this.names.push(name); this.values.push(value); }
-    else this.values[index] = this.values[index] + "," + value;
+    // Values are joined once at the end: joining as they come is quadratic in repeated headers.
+    if (this.index.has(name)) { this.values[this.index.get(name)].push(value); return; }
+    this.index.set(name, this.names.length);
+    this.names.push(name);
+    this.values.push([value]);
   }
 
   write(json: JsonWriter): void {
     json.beginObject();
-    for (let i = 0; i < this.names.length; i++) json.key(this.names[i]).string(this.values[i]);
+    for (let i = 0; i < this.names.length; i++) json.key(this.names[i]).string(this.values[i].join(","));
     json.endObject();
   }
 }

@@ -34,13 +34,13 @@ function headerText(value: JsonValue): string | null {
 
 function readHeaders(reply: JsonValue, response: FunctionResponse): string {
   const multi = reply.get("multiValueHeaders");
-  const multiNames = new Array<string>();
+  const multiNames = new Set<string>();
   if (multi != null && multi.kind == JsonKind.Object) {
     for (let i = 0; i < multi.keys.length; i++) {
       const name = multi.keys[i].toLowerCase();
       const values = multi.items[i];
       if (values.kind != JsonKind.Array) return "multiValueHeaders." + multi.keys[i] + " is not an array";
-      multiNames.push(name);
+      multiNames.add(name);
       for (let k = 0; k < values.items.length; k++) {
         const text = headerText(values.items[k]);
         if (text == null) return "multiValueHeaders." + multi.keys[i] + " has a value that is not a string";
@@ -52,7 +52,7 @@ function readHeaders(reply: JsonValue, response: FunctionResponse): string {
   if (single != null && single.kind == JsonKind.Object) {
     for (let i = 0; i < single.keys.length; i++) {
       const name = single.keys[i].toLowerCase();
-      if (multiNames.includes(name)) continue; // multiValueHeaders win, as in API Gateway
+      if (multiNames.has(name)) continue; // multiValueHeaders win, as in API Gateway
       const text = headerText(single.items[i]);
       if (text == null) return "headers." + single.keys[i] + " is not a string";
       response.headers.push(new Header(name, text));
