@@ -226,3 +226,20 @@ describe("base64 and API Gateway time", () => {
     assert.equal(unit.gatewayTime(BigInt(Date.UTC(2024, 1, 29, 0, 0, 1))), "29/Feb/2024:00:00:01 +0000");
   });
 });
+
+describe("Invoke API partitions and weight bounds", () => {
+  test("a partial ARN in a China region calls the .com.cn endpoint", () => {
+    const t = JSON.parse(unit.target(JSON.stringify({ function_uri: "123456789012:function:f",
+      authorization: { iam: { accesskey: "A", secretkey: "S", aws_region: "cn-north-1" } } }), "/", 0));
+    assert.equal(t.host, "lambda.cn-north-1.amazonaws.com.cn");
+    assert.match(t.path, /arn%3Aaws-cn%3Alambda%3Acn-north-1%3A/);
+  });
+  test("qualifier lists and weights are bounded so their sum cannot overflow", () => {
+    const config = (qualifiers: object[]) => JSON.stringify({ function_uri: "arn:aws:lambda:us-east-1:123456789012:function:f",
+      authorization: { iam: { accesskey: "A", secretkey: "S" } }, qualifiers });
+    assert.match(JSON.parse(unit.target(config(Array.from({ length: 65 }, (_, i) => ({ name: `q${i}` }))), "/", 0)).error, /at most 64 items/);
+    assert.match(JSON.parse(unit.target(config([{ name: "a", weight: 2 ** 31 }]), "/", 0)).error, /to be at most 1000000/);
+    const many = JSON.parse(unit.target(config(Array.from({ length: 64 }, (_, i) => ({ name: `q${i}`, weight: 1000000 }))), "/", 2 ** 32 - 1));
+    assert.equal(many.qualifier, "q63");
+  });
+});

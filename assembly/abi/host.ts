@@ -5,13 +5,15 @@ import { BufferType, LogLevel, MapType, MetricType, WasmResult } from "./types";
 import { claimHostBuffer, releaseUnclaimed } from "./memory";
 import { decodeHeaderMap, encodeHeaderMap } from "./header-map";
 import { Header } from "../http/header";
+import { decodeUtf8LossyBuffer } from "../util/utf8";
 
 // Out-parameters of host calls (pointer + size, or an id).
 const outPtr = memory.data(8);
 const outSize = memory.data(8);
 
+/** UTF-8 for the host; a lone surrogate becomes U+FFFD rather than WTF-8 bytes. */
 function utf8(text: string): ArrayBuffer {
-  return String.UTF8.encode(text);
+  return String.UTF8.encode(text, false, String.UTF8.ErrorMode.REPLACE);
 }
 
 /** The bytes the host wrote through outPtr/outSize after a successful call. */
@@ -88,7 +90,7 @@ export function getHeader(type: MapType, name: string): string | null {
     releaseUnclaimed();
     return null;
   }
-  return String.UTF8.decode(takeOut());
+  return decodeUtf8LossyBuffer(takeOut());
 }
 
 /** Outcome of proxy_http_call: the host's result and, when Ok, the token the response will carry. */
@@ -147,5 +149,5 @@ export function setTickPeriod(periodMs: u32): bool {
 /** A host property as text, "" when the host does not have it. */
 export function getPropertyText(path: Array<string>): string {
   const value = getProperty(path);
-  return value == null ? "" : String.UTF8.decode(value);
+  return value == null ? "" : decodeUtf8LossyBuffer(value);
 }

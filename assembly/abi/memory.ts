@@ -2,15 +2,21 @@
 // buffer the host fills becomes a managed ArrayBuffer without a copy. Each host-call wrapper claims the
 // buffers it was given and releases the rest, so a host that allocates and then fails leaks nothing.
 
-// A larger request could not be satisfied without growing past what the VM can hold; returning 0 makes
-// the host call fail cleanly instead of aborting the VM on out-of-memory.
-const MAX_HOST_ALLOCATION: usize = 1 << 30;
+// The runtime aborts (a trap) on an object of about 2^30 - 20 bytes or more (OBJECT_MAXSIZE) and when
+// linear memory cannot grow to fit a block (rt/tlsf). Refusing such sizes up front (0) makes the host call
+// fail cleanly instead; the margin covers the block and object headers.
+const MAX_HOST_ALLOCATION: usize = (1 << 30) - 64;
+/** wasm32 linear memory holds at most 65536 pages of 64 KiB. */
+const MAX_PAGES: usize = 65536;
 
 const unclaimed = new Set<usize>();
 
 /** Allocates `size` bytes for the host to write into; 0 when the request is too large. */
 export function allocateForHost(size: usize): usize {
   if (size > MAX_HOST_ALLOCATION) return 0;
+  // The allocator grows memory by at least the pages the block needs, and traps when it cannot.
+  const pagesNeeded = (size + 0x1ffff) >>> 16;
+  if (<usize>memory.size() + pagesNeeded > MAX_PAGES) return 0;
   const ptr = __pin(__new(size, idof<ArrayBuffer>()));
   unclaimed.add(ptr);
   return ptr;

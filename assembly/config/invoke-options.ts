@@ -7,6 +7,10 @@ import { LambdaArn, isFunctionName, isQualifier } from "./lambda-arn";
 
 export enum EventFormat { ApiGatewayV2, ApiGatewayV1, Passthrough }
 
+/** Bounds that keep the sum of weights well inside an i32. */
+const MAX_QUALIFIERS = 64;
+const MAX_WEIGHT: i64 = 1000000;
+
 /** Fields that only make sense with an ARN; in URL mode they are refused rather than ignored. */
 export const INVOKE_FIELDS: Array<string> = ["event_format", "unwrap_response", "invocation_type",
   "function_error_status", "max_retries", "allowed_functions", "qualifiers"];
@@ -46,6 +50,10 @@ export class InvokeOptions {
 function parseQualifiers(fields: Fields, options: InvokeOptions): void {
   const items = fields.array("qualifiers", 1);
   if (items == null) return;
+  if (items.length > MAX_QUALIFIERS) {
+    fields.fail("qualifiers", "expect array to have at most " + MAX_QUALIFIERS.toString() + " items");
+    return;
+  }
   if (options.arn.qualifier.length > 0) {
     fields.fail("qualifiers", "function_uri already names qualifier \"" + options.arn.qualifier + "\"; use one or the other");
     return;
@@ -54,7 +62,7 @@ function parseQualifiers(fields: Fields, options: InvokeOptions): void {
     const item = fields.item("qualifiers", i, items[i]);
     if (item == null) return;
     const name = item.string("name", "", true);
-    const weight = <i32>item.integer("weight", 1, 0, 1000000);
+    const weight = <i32>item.integer("weight", 1, 0, MAX_WEIGHT);
     item.finish();
     if (name.length > 0 && !isQualifier(name)) { item.fail("name", "is not a version or alias name"); return; }
     options.qualifiers.push(new WeightedQualifier(name, weight));
@@ -84,6 +92,9 @@ export function parseInvokeOptions(fields: Fields, arn: LambdaArn, configuredReg
     fields.fail("function_uri", "is in region \"" + arn.region + "\" but authorization.iam.aws_region is \"" + configuredRegion + "\"");
   }
   options.region = arn.region.length > 0 ? arn.region : configuredRegion.length > 0 ? configuredRegion : "us-east-1";
+  // A partial ARN names no partition: China regions have their own endpoints and ARNs.
+  if (arn.region.length == 0 && options.region.startsWith("cn-")) arn.partition = "aws-cn";
+  else if (arn.region.length == 0 && options.region.startsWith("us-gov-")) arn.partition = "aws-us-gov";
   const format = fields.choice("event_format", ["api_gateway_v2", "api_gateway_v1", "passthrough"], "api_gateway_v2");
   options.eventFormat = format == "api_gateway_v1" ? EventFormat.ApiGatewayV1
     : format == "passthrough" ? EventFormat.Passthrough : EventFormat.ApiGatewayV2;

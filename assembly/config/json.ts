@@ -28,6 +28,11 @@ export class JsonValue {
   }
 }
 
+/** At most 64 characters of `text` for a message (a key or number may be a megabyte long). */
+export function excerpt(text: string): string {
+  return text.length <= 64 ? text : text.substring(0, 61) + "...";
+}
+
 /** The JSON Schema type name of a value, as used in validation messages. */
 export function jsonTypeName(value: JsonValue): string {
   switch (value.kind) {
@@ -124,13 +129,16 @@ class Reader {
     value.kind = JsonKind.Object;
     this.skipSpace();
     if (this.peek() == 0x7d) { this.pos++; return value; }
+    // A hash set: with `keys.includes` a document of many members took seconds (quadratic).
+    const seen = new Set<string>();
     while (true) {
       this.skipSpace();
       if (this.peek() != 0x22) return this.fail("expected a string key");
       const keyStart = this.pos;
       const key = this.string();
       if (key == null) return null;
-      if (value.keys.includes(key)) { this.pos = keyStart; return this.fail("duplicate key \"" + key + "\""); }
+      if (seen.has(key)) { this.pos = keyStart; return this.fail("duplicate key \"" + excerpt(key) + "\""); }
+      seen.add(key);
       this.skipSpace();
       if (this.peek() != 0x3a) return this.fail("expected ':'");
       this.pos++;
@@ -210,38 +218,51 @@ class Reader {
     return code;
   }
 
+  /**
+   * A string literal from the opening quote. Escapes are decoded into one buffer of code units (never
+   * longer than the literal), so a megabyte of escapes costs one pass, not one string copy each.
+   */
   string(): string | null {
-    this.pos++;
-    let out = "";
-    let runStart = this.pos;
-    while (true) {
-      if (this.pos >= this.text.length) { this.fail("unterminated string"); return null; }
-      const c = this.text.charCodeAt(this.pos);
-      if (c == 0x22) {
-        out += this.text.substring(runStart, this.pos);
-        this.pos++;
-        return out;
-      }
+    const text = this.text;
+    const length = text.length;
+    const start = ++this.pos;
+    // Where the literal ends (or the input does), and whether it needs decoding at all.
+    let end = start;
+    let escapes = false;
+    while (end < length) {
+      const c = text.charCodeAt(end);
+      if (c == 0x22) break;
+      if (c == 0x5c) { escapes = true; end++; }
+      end++;
+    }
+    if (end > length) end = length;
+    const units = escapes ? new Uint16Array(end - start) : new Uint16Array(0);
+    let count = 0;
+    while (this.pos < end) {
+      const c = text.charCodeAt(this.pos);
       if (c < 0x20) { this.fail("control character in a string"); return null; }
-      if (c != 0x5c) { this.pos++; continue; }
-      out += this.text.substring(runStart, this.pos);
       this.pos++;
+      if (c != 0x5c) {
+        if (escapes) unchecked(units[count++] = <u16>c);
+        continue;
+      }
       const e = this.peek();
       this.pos++;
-      if (e == 0x22) out += "\"";
-      else if (e == 0x5c) out += "\\";
-      else if (e == 0x2f) out += "/";
-      else if (e == 0x62) out += "\b";
-      else if (e == 0x66) out += "\f";
-      else if (e == 0x6e) out += "\n";
-      else if (e == 0x72) out += "\r";
-      else if (e == 0x74) out += "\t";
+      let decoded: i32 = e;
+      if (e == 0x62) decoded = 0x08;
+      else if (e == 0x66) decoded = 0x0c;
+      else if (e == 0x6e) decoded = 0x0a;
+      else if (e == 0x72) decoded = 0x0d;
+      else if (e == 0x74) decoded = 0x09;
       else if (e == 0x75) {
-        const code = this.hex4();
-        if (code < 0) { this.fail("bad \\u escape"); return null; }
-        out += String.fromCharCode(code);
-      } else { this.pos--; this.fail("bad escape"); return null; }
-      runStart = this.pos;
+        decoded = this.hex4();
+        if (decoded < 0) { this.fail("bad \\u escape"); return null; }
+      } else if (e != 0x22 && e != 0x5c && e != 0x2f) { this.pos--; this.fail("bad escape"); return null; }
+      unchecked(units[count++] = <u16>decoded);
     }
+    if (end >= length) { this.fail("unterminated string"); return null; }
+    this.pos = end + 1;
+    if (!escapes) return text.substring(start, end);
+    return String.UTF16.decodeUnsafe(units.dataStart, <usize>count << 1);
   }
 }

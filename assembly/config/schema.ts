@@ -1,6 +1,6 @@
 // Typed readers over one JSON object of the plugin config, producing APISIX-style messages
 // (`property "timeout" validation failed: expected 50 to be at least 100`). The first error wins.
-import { JsonKind, JsonValue, jsonTypeName } from "./json";
+import { excerpt, JsonKind, JsonValue, jsonTypeName } from "./json";
 
 /** Collects the first validation error of a config document. */
 export class Problems {
@@ -79,11 +79,11 @@ export class Fields {
     }
     const number = <i64>value.number;
     if (number < minimum) {
-      this.fail(name, "expected " + value.text + " to be at least " + minimum.toString());
+      this.fail(name, "expected " + excerpt(value.text) + " to be at least " + minimum.toString());
       return fallback;
     }
     if (number > maximum) {
-      this.fail(name, "expected " + value.text + " to be at most " + maximum.toString());
+      this.fail(name, "expected " + excerpt(value.text) + " to be at most " + maximum.toString());
       return fallback;
     }
     return number;
@@ -143,7 +143,7 @@ export class Fields {
     for (let i = 0; i < this.node.keys.length; i++) {
       const key = unchecked(this.node.keys[i]);
       if (!this.used.includes(key)) {
-        this.failHere("additional properties forbidden, found \"" + key + "\"");
+        this.failHere("additional properties forbidden, found \"" + excerpt(key) + "\"");
         return;
       }
     }

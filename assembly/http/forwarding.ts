@@ -1,6 +1,7 @@
 // Which headers cross the filter. Toward the function: the client's headers minus hop-by-hop and framing
 // headers (the host reframes), minus credentials the filter replaces, minus any value a header injection
-// could hide in (CR, LF, NUL). Back to the client: the function's headers minus the same hop-by-hop set.
+// could hide in (CR, LF, NUL) or whose name is not a field name. Back to the client: the function's headers
+// minus the same hop-by-hop set, under the same rules.
 import { Header } from "./header";
 
 /** Connection-scoped headers (RFC 9110 §7.6.1) plus framing headers the host sets itself. */
@@ -19,16 +20,33 @@ export function hasUnsafeValue(value: string): bool {
   return false;
 }
 
-/** Extra hop-by-hop names the client listed in its Connection header. */
-function connectionTokens(headers: Array<Header>): Array<string> {
-  const tokens = new Array<string>();
+/**
+ * An RFC 9110 field name (token: letters, digits and !#$%&'*+-.^_`|~). Anything else — a space, a colon,
+ * a control or non-ASCII character — would corrupt or split the header line on the wire.
+ */
+export function isFieldName(name: string): bool {
+  if (name.length == 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) continue;
+    if (c >= 0x80 || "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) < 0) return false;
+  }
+  return true;
+}
+
+/**
+ * Extra hop-by-hop names listed in Connection headers. A set: a reply with tens of thousands of listed
+ * names and headers made a list lookup per header quadratic.
+ */
+function connectionTokens(headers: Array<Header>): Set<string> {
+  const tokens = new Set<string>();
   for (let i = 0; i < headers.length; i++) {
     const header = unchecked(headers[i]);
     if (header.name != "connection") continue;
     const parts = header.value.toLowerCase().split(",");
     for (let k = 0; k < parts.length; k++) {
       const token = unchecked(parts[k]).trim();
-      if (token.length > 0) tokens.push(token);
+      if (token.length > 0) tokens.add(token);
     }
   }
   return tokens;
@@ -50,11 +68,11 @@ export function forwardedRequestHeaders(client: Array<Header>, replaced: Replace
     const header = unchecked(client[i]);
     const name = header.name;
     if (name.length == 0 || name.charCodeAt(0) == 0x3a) continue;
-    if (name == "host" || isHopByHop(name) || listed.includes(name)) continue;
+    if (name == "host" || isHopByHop(name) || listed.has(name)) continue;
     if (replaced.apiKey && name == "x-api-key") continue;
     if (replaced.signing && (name == "authorization" || name == "x-amz-date" || name == "x-amz-security-token"
       || name == "x-amz-content-sha256")) continue;
-    if (hasUnsafeValue(header.value) || hasUnsafeValue(name)) continue;
+    if (hasUnsafeValue(header.value) || !isFieldName(name)) continue;
     kept.push(header);
   }
   return kept;
@@ -68,8 +86,8 @@ export function forwardedResponseHeaders(response: Array<Header>): Array<Header>
     const header = unchecked(response[i]);
     const name = header.name;
     if (name.length == 0 || name.charCodeAt(0) == 0x3a) continue;
-    if (isHopByHop(name) || listed.includes(name)) continue;
-    if (hasUnsafeValue(header.value) || hasUnsafeValue(name)) continue;
+    if (isHopByHop(name) || listed.has(name)) continue;
+    if (hasUnsafeValue(header.value) || !isFieldName(name)) continue;
     kept.push(header);
   }
   return kept;

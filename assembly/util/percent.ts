@@ -1,5 +1,6 @@
 // Lenient percent-decoding, as API Gateway reads query strings: valid %XX escapes become bytes, anything
 // else (a stray '%', '+') stays as written; the bytes are then read as UTF-8.
+import { decodeUtf8Lossy } from "./utf8";
 
 /** Value of one hex digit, -1 for any other character. */
 export function hexValue(c: i32): i32 {
@@ -29,7 +30,8 @@ export function percentDecode(text: string): string {
     }
     out[written++] = <u8>c;
   }
-  return String.UTF8.decodeUnsafe(out.dataStart, written);
+  // Decoded bytes that are not UTF-8 read as U+FFFD (as API Gateway does), never as what an overlong form spells.
+  return decodeUtf8Lossy(out.dataStart, <usize>written);
 }
 
 /** One name=value pair of a query string, decoded. */

@@ -1,4 +1,5 @@
-// UTF-8 well-formedness (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+// UTF-8 well-formedness (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF; and a decoder
+// that reads malformed bytes as U+FFFD instead of guessing what they spell.
 
 /** True when every byte of `bytes` is part of a well-formed UTF-8 sequence. */
 export function isValidUtf8(bytes: ArrayBuffer): bool {
@@ -25,4 +26,65 @@ export function isValidUtf8(bytes: ArrayBuffer): bool {
     i += need + 1;
   }
   return true;
+}
+
+/**
+ * Decodes UTF-8 as WHATWG's decoder does: each maximal invalid subsequence becomes one U+FFFD. Unlike
+ * String.UTF8.decodeUnsafe, an overlong form never turns into the character it spells (C0 AF is not
+ * "/", C0 A6 not "&", C0 8D not CR), so the filter reads header bytes as the hosts and the function do.
+ */
+export function decodeUtf8Lossy(ptr: usize, length: usize): string {
+  // At most one UTF-16 unit per byte (a 4-byte sequence gives two).
+  const out = changetype<usize>(__new(length << 1, idof<string>()));
+  let units: usize = 0;
+  let i: usize = 0;
+  while (i < length) {
+    const b0 = <u32>load<u8>(ptr + i);
+    if (b0 < 0x80) {
+      store<u16>(out + (units++ << 1), <u16>b0);
+      i++;
+      continue;
+    }
+    let need = 0;
+    let lower: u32 = 0x80;
+    let upper: u32 = 0xbf;
+    let code: u32 = 0;
+    if (b0 >= 0xc2 && b0 <= 0xdf) { need = 1; code = b0 & 0x1f; }
+    else if (b0 >= 0xe0 && b0 <= 0xef) {
+      need = 2; code = b0 & 0x0f;
+      if (b0 == 0xe0) lower = 0xa0; // overlong
+      if (b0 == 0xed) upper = 0x9f; // surrogates
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      need = 3; code = b0 & 0x07;
+      if (b0 == 0xf0) lower = 0x90; // overlong
+      if (b0 == 0xf4) upper = 0x8f; // above U+10FFFF
+    }
+    let next = i + 1;
+    let complete = need > 0;
+    for (let k = 0; k < need; k++) {
+      if (next >= length) { complete = false; break; }
+      const b = <u32>load<u8>(ptr + next);
+      if (b < lower || b > upper) { complete = false; break; }
+      lower = 0x80;
+      upper = 0xbf;
+      code = (code << 6) | (b & 0x3f);
+      next++;
+    }
+    i = next;
+    if (!complete) {
+      store<u16>(out + (units++ << 1), 0xfffd);
+    } else if (code < 0x10000) {
+      store<u16>(out + (units++ << 1), <u16>code);
+    } else {
+      code -= 0x10000;
+      store<u16>(out + (units++ << 1), <u16>(0xd800 | (code >> 10)));
+      store<u16>(out + (units++ << 1), <u16>(0xdc00 | (code & 0x3ff)));
+    }
+  }
+  return changetype<string>(__renew(out, units << 1));
+}
+
+/** decodeUtf8Lossy over a whole buffer. */
+export function decodeUtf8LossyBuffer(bytes: ArrayBuffer): string {
+  return decodeUtf8Lossy(changetype<usize>(bytes), <usize>bytes.byteLength);
 }
