@@ -172,6 +172,11 @@ export class StreamContext {
         "aws_lambda_bad_response");
     }
     const body = bodySize > 0 ? getBuffer(BufferType.HttpCallResponseBody, 0, <u32>bodySize) : EMPTY_BODY;
+    if (<usize>body.byteLength != bodySize) {
+      // Never relay a truncated answer as if it were whole.
+      return failAnswer(Failure.HostFault, 502, LogLevel.Error, "the host handed over " + body.byteLength.toString()
+        + " of " + bodySize.toString() + " response bytes", "aws_lambda_host_fault");
+    }
     const invoke = this.invoke;
     return invoke != null ? invoke.readResponse(status, response, body) : urlCallAnswer(status, response, body);
   }
