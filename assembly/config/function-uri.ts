@@ -1,5 +1,6 @@
 // `function_uri`: an absolute http(s) URL of an API Gateway stage, a Lambda Function URL, or any
 // endpoint on loopback for testing. Parsed once at configure time into the parts a callout needs.
+import { asciiLower } from "../util/ascii";
 
 /** The parts of a validated function_uri. */
 export class FunctionUri {
@@ -36,7 +37,7 @@ function isUrlChar(c: i32): bool {
 
 /** Validates and splits a function_uri; the error names the rule it breaks. */
 export function parseFunctionUri(text: string): FunctionUriResult {
-  const lower = text.toLowerCase();
+  const lower = asciiLower(text);
   const uri = new FunctionUri();
   let rest: string;
   if (lower.startsWith("https://")) { uri.scheme = "https"; rest = text.substring(8); }
@@ -48,7 +49,7 @@ export function parseFunctionUri(text: string): FunctionUriResult {
     const c = rest.charCodeAt(i);
     if (c == 0x2f || c == 0x3f || c == 0x23) { authorityEnd = i; break; }
   }
-  const authority = rest.substring(0, authorityEnd).toLowerCase();
+  const authority = asciiLower(rest.substring(0, authorityEnd));
   const tail = rest.substring(authorityEnd);
   if (authority.includes("@")) return new FunctionUriResult(null, "must not carry credentials in the URL");
 

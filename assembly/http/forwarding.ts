@@ -3,6 +3,7 @@
 // could hide in (CR, LF, NUL) or whose name is not a field name. Back to the client: the function's headers
 // minus the same hop-by-hop set, under the same rules.
 import { Header } from "./header";
+import { asciiLower } from "../util/ascii";
 
 /** Connection-scoped headers (RFC 9110 §7.6.1) plus framing headers the host sets itself. */
 export function isHopByHop(name: string): bool {
@@ -43,7 +44,7 @@ function connectionTokens(headers: Array<Header>): Set<string> {
   for (let i = 0; i < headers.length; i++) {
     const header = unchecked(headers[i]);
     if (header.name != "connection") continue;
-    const parts = header.value.toLowerCase().split(",");
+    const parts = asciiLower(header.value).split(",");
     for (let k = 0; k < parts.length; k++) {
       const token = unchecked(parts[k]).trim();
       if (token.length > 0) tokens.add(token);

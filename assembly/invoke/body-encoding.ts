@@ -3,10 +3,11 @@
 import { isValidUtf8 } from "../util/utf8";
 import { base64Encode } from "../util/base64";
 import { JsonWriter } from "../util/json-writer";
+import { asciiLower } from "../util/ascii";
 
 /** True for content types whose bodies are text (text/*, JSON, XML, forms, JavaScript). */
 export function isTextualContentType(contentType: string): bool {
-  const type = contentType.toLowerCase().split(";")[0].trim();
+  const type = asciiLower(contentType).split(";")[0].trim();
   if (type.startsWith("text/")) return true;
   return type == "application/json" || type == "application/xml" || type == "application/javascript"
     || type == "application/x-www-form-urlencoded" || type == "application/graphql"

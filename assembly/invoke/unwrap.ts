@@ -6,6 +6,7 @@ import { Header } from "../http/header";
 import { forwardedResponseHeaders } from "../http/forwarding";
 import { base64Decode } from "../util/base64";
 import { isValidUtf8 } from "../util/utf8";
+import { asciiLower } from "../util/ascii";
 
 /** Function replies nest deeper than configs; still bounded so a hostile reply cannot exhaust the stack. */
 const MAX_REPLY_DEPTH = 256;
@@ -37,7 +38,7 @@ function readHeaders(reply: JsonValue, response: FunctionResponse): string {
   const multiNames = new Set<string>();
   if (multi != null && multi.kind == JsonKind.Object) {
     for (let i = 0; i < multi.keys.length; i++) {
-      const name = multi.keys[i].toLowerCase();
+      const name = asciiLower(multi.keys[i]);
       const values = multi.items[i];
       if (values.kind != JsonKind.Array) return "multiValueHeaders." + multi.keys[i] + " is not an array";
       multiNames.add(name);
@@ -51,7 +52,7 @@ function readHeaders(reply: JsonValue, response: FunctionResponse): string {
   const single = reply.get("headers");
   if (single != null && single.kind == JsonKind.Object) {
     for (let i = 0; i < single.keys.length; i++) {
-      const name = single.keys[i].toLowerCase();
+      const name = asciiLower(single.keys[i]);
       if (multiNames.has(name)) continue; // multiValueHeaders win, as in API Gateway
       const text = headerText(single.items[i]);
       if (text == null) return "headers." + single.keys[i] + " is not a string";
