@@ -5,43 +5,33 @@ import { parseQuery } from "../util/percent";
 import { writeBody } from "./body-encoding";
 import { apiGatewayTime } from "./api-gateway-time";
 import { RequestFacts } from "./request-facts";
+import { GroupedValues } from "./grouped-values";
 
-class MultiMap {
-  private index: Map<string, i32> = new Map();
-  names: Array<string> = [];
-  values: Array<Array<string>> = [];
+/** Each name with its last value (v1's single-value maps); null when empty. */
+function writeLast(json: JsonWriter, map: GroupedValues): void {
+  if (map.names.length == 0) { json.nil(); return; }
+  json.beginObject();
+  for (let i = 0; i < map.names.length; i++) json.key(map.names[i]).string(map.values[i][map.values[i].length - 1]);
+  json.endObject();
+}
 
-  add(name: string, value: string): void {
-    if (this.index.has(name)) { this.values[this.index.get(name)].push(value); return; }
-    this.index.set(name, this.names.length);
-    this.names.push(name);
-    this.values.push([value]);
+/** Each name with all its values (v1's multiValue maps); null when empty. */
+function writeAll(json: JsonWriter, map: GroupedValues): void {
+  if (map.names.length == 0) { json.nil(); return; }
+  json.beginObject();
+  for (let i = 0; i < map.names.length; i++) {
+    json.key(map.names[i]).beginArray();
+    for (let k = 0; k < map.values[i].length; k++) json.string(map.values[i][k]);
+    json.endArray();
   }
-
-  writeLast(json: JsonWriter): void {
-    if (this.names.length == 0) { json.nil(); return; }
-    json.beginObject();
-    for (let i = 0; i < this.names.length; i++) json.key(this.names[i]).string(this.values[i][this.values[i].length - 1]);
-    json.endObject();
-  }
-
-  writeAll(json: JsonWriter): void {
-    if (this.names.length == 0) { json.nil(); return; }
-    json.beginObject();
-    for (let i = 0; i < this.names.length; i++) {
-      json.key(this.names[i]).beginArray();
-      for (let k = 0; k < this.values[i].length; k++) json.string(this.values[i][k]);
-      json.endArray();
-    }
-    json.endObject();
-  }
+  json.endObject();
 }
 
 /** Serializes the request as a payload v1.0 event. */
 export function eventV1(facts: RequestFacts): string {
-  const headers = new MultiMap();
+  const headers = new GroupedValues();
   for (let i = 0; i < facts.headers.length; i++) headers.add(facts.headers[i].name, facts.headers[i].value);
-  const query = new MultiMap();
+  const query = new GroupedValues();
   const params = parseQuery(facts.rawQuery);
   for (let i = 0; i < params.length; i++) query.add(params[i].name, params[i].value);
 
@@ -50,10 +40,10 @@ export function eventV1(facts: RequestFacts): string {
   json.key("resource").string("/{proxy+}");
   json.key("path").string(facts.rawPath);
   json.key("httpMethod").string(facts.method);
-  json.key("headers"); headers.writeLast(json);
-  json.key("multiValueHeaders"); headers.writeAll(json);
-  json.key("queryStringParameters"); query.writeLast(json);
-  json.key("multiValueQueryStringParameters"); query.writeAll(json);
+  json.key("headers"); writeLast(json, headers);
+  json.key("multiValueHeaders"); writeAll(json, headers);
+  json.key("queryStringParameters"); writeLast(json, query);
+  json.key("multiValueQueryStringParameters"); writeAll(json, query);
   json.key("pathParameters").beginObject().key("proxy").string(facts.rawPath.startsWith("/") ? facts.rawPath.substring(1) : facts.rawPath).endObject();
   json.key("stageVariables").nil();
   json.key("requestContext").beginObject();

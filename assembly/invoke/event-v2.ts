@@ -5,31 +5,18 @@ import { parseQuery } from "../util/percent";
 import { writeBody } from "./body-encoding";
 import { apiGatewayTime } from "./api-gateway-time";
 import { RequestFacts } from "./request-facts";
+import { GroupedValues } from "./grouped-values";
 
-/** Names in first-seen order with their values joined by ',' (API Gateway's rule for v2 maps). */
-class JoinedMap {
-  private index: Map<string, i32> = new Map();
-  names: Array<string> = [];
-  values: Array<Array<string>> = [];
-
-  add(name: string, value: string): void {
-    // Values are joined once at the end: joining as they come is quadratic in repeated headers.
-    if (this.index.has(name)) { this.values[this.index.get(name)].push(value); return; }
-    this.index.set(name, this.names.length);
-    this.names.push(name);
-    this.values.push([value]);
-  }
-
-  write(json: JsonWriter): void {
-    json.beginObject();
-    for (let i = 0; i < this.names.length; i++) json.key(this.names[i]).string(this.values[i].join(","));
-    json.endObject();
-  }
+/** Writes each name with its values joined by ',' (API Gateway's rule for v2 maps). */
+function writeJoined(json: JsonWriter, map: GroupedValues): void {
+  json.beginObject();
+  for (let i = 0; i < map.names.length; i++) json.key(map.names[i]).string(map.values[i].join(","));
+  json.endObject();
 }
 
 /** Serializes the request as a payload v2.0 event. */
 export function eventV2(facts: RequestFacts): string {
-  const headers = new JoinedMap();
+  const headers = new GroupedValues();
   const cookies = new Array<string>();
   for (let i = 0; i < facts.headers.length; i++) {
     const header = facts.headers[i];
@@ -41,7 +28,7 @@ export function eventV2(facts: RequestFacts): string {
     }
   }
   const params = parseQuery(facts.rawQuery);
-  const query = new JoinedMap();
+  const query = new GroupedValues();
   for (let i = 0; i < params.length; i++) query.add(params[i].name, params[i].value);
 
   const json = new JsonWriter();
@@ -56,10 +43,10 @@ export function eventV2(facts: RequestFacts): string {
     json.endArray();
   }
   json.key("headers");
-  headers.write(json);
+  writeJoined(json, headers);
   if (params.length > 0) {
     json.key("queryStringParameters");
-    query.write(json);
+    writeJoined(json, query);
   }
   json.key("requestContext").beginObject();
   json.key("accountId").string(facts.accountId);

@@ -53,7 +53,8 @@ export function lenientDecode(text: string): string {
   return Buffer.from(bytes).toString("utf8");
 }
 
-function parseQuery(query: string): Record<string, string | string[]> {
+/** A wire query as the name → value(s) map smithy signs, decoded as AWS decodes it. */
+export function parseQuery(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const part of query.split("&")) {
     if (part === "") continue;

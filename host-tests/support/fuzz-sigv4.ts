@@ -3,23 +3,10 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Hash } from "@smithy/hash-node";
 import type { Callout } from "../emulator/index.ts";
-import { lenientDecode } from "./aws-endpoint.ts";
+import { parseQuery } from "./aws-endpoint.ts";
 
 function values(callout: Callout, name: string): string[] {
   return callout.headers.filter(([k]) => k === name).map(([, v]) => v);
-}
-
-function parseQuery(query: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const part of query.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
-    const name = lenientDecode(eq < 0 ? part : part.slice(0, eq));
-    const value = eq < 0 ? "" : lenientDecode(part.slice(eq + 1));
-    const prev = out[name];
-    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  return out;
 }
 
 /** "" when the callout is signed by `accessKey`/`secretKey` for region/service, else what is wrong. */
