@@ -12,25 +12,25 @@ export function hashedCanonicalRequest(canonicalRequestValue: string): string {
   return sha256Utf8Hex(canonicalRequestValue);
 }
 
-/** Appends the StringToSign: "AWS4-HMAC-SHA256\n" amzDate "\n" scope "\n" hex(SHA-256(canonical request)). */
-export function appendStringToSign(out: ByteBuffer, amzDateValue: string, scope: string, hashedRequest: string): void {
+/** The StringToSign's first three lines: "AWS4-HMAC-SHA256\n" amzDate "\n" scope "\n". */
+function appendStringToSignHead(out: ByteBuffer, amzDateValue: string, scope: string): void {
   out.writeString(ALGORITHM);
   out.writeByte(10);
   out.writeString(amzDateValue);
   out.writeByte(10);
   out.writeString(scope);
   out.writeByte(10);
+}
+
+/** Appends the StringToSign: "AWS4-HMAC-SHA256\n" amzDate "\n" scope "\n" hex(SHA-256(canonical request)). */
+export function appendStringToSign(out: ByteBuffer, amzDateValue: string, scope: string, hashedRequest: string): void {
+  appendStringToSignHead(out, amzDateValue, scope);
   out.writeString(hashedRequest);
 }
 
 /** Same as appendStringToSign, with the canonical request's digest given as `len` raw bytes at `digest`. */
 export function appendStringToSignDigest(out: ByteBuffer, amzDateValue: string, scope: string, digest: usize, len: i32): void {
-  out.writeString(ALGORITHM);
-  out.writeByte(10);
-  out.writeString(amzDateValue);
-  out.writeByte(10);
-  out.writeString(scope);
-  out.writeByte(10);
+  appendStringToSignHead(out, amzDateValue, scope);
   out.writeHex(digest, len);
 }
 
