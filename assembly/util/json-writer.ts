@@ -77,6 +77,8 @@ export class JsonWriter {
   }
 
   string(value: string): JsonWriter { this.separate(); this.parts.push(jsonString(value)); return this; }
+  /** A string the caller knows needs no escaping (e.g. base64), written without scanning it. */
+  plainString(value: string): JsonWriter { this.separate(); this.parts.push("\""); this.parts.push(value); this.parts.push("\""); return this; }
   bool(value: bool): JsonWriter { this.separate(); this.parts.push(value ? "true" : "false"); return this; }
   nil(): JsonWriter { this.separate(); this.parts.push("null"); return this; }
   integer(value: i64): JsonWriter { this.separate(); this.parts.push(value.toString()); return this; }
