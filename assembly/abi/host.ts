@@ -81,32 +81,22 @@ export function getHeaders(type: MapType): Array<Header> {
   return decodeHeaderMap(takeOut());
 }
 
-/** One header's value (keys are lower case), null when missing. */
-export function getHeader(type: MapType, name: string): string | null {
-  const key = utf8(name);
-  clearOut();
-  const result = imports.proxy_get_header_map_value(<u32>type, changetype<usize>(key), key.byteLength, outPtr, outSize);
-  if (result != WasmResult.Ok) {
-    releaseUnclaimed();
-    return null;
-  }
-  return decodeUtf8LossyBuffer(takeOut());
-}
-
 /** Outcome of proxy_http_call: the host's result and, when Ok, the token the response will carry. */
 export class CalloutDispatch {
   constructor(public result: WasmResult, public token: u32) {}
 }
 
+/** The empty trailer map every callout sends, encoded once. */
+const NO_TRAILERS = encodeHeaderMap(new Array<Header>());
+
 /** Dispatches an HTTP callout; the response arrives in proxy_on_http_call_response on the root context. */
 export function httpCall(upstream: string, headers: Array<Header>, body: ArrayBuffer, timeoutMs: u32): CalloutDispatch {
   const target = utf8(upstream);
   const headerMap = encodeHeaderMap(headers);
-  const noTrailers = encodeHeaderMap(new Array<Header>());
   store<u32>(outPtr, 0);
   const result = <WasmResult>imports.proxy_http_call(changetype<usize>(target), target.byteLength,
     changetype<usize>(headerMap), headerMap.byteLength, changetype<usize>(body), body.byteLength,
-    changetype<usize>(noTrailers), noTrailers.byteLength, timeoutMs, outPtr);
+    changetype<usize>(NO_TRAILERS), NO_TRAILERS.byteLength, timeoutMs, outPtr);
   return new CalloutDispatch(result, load<u32>(outPtr));
 }
 

@@ -5,7 +5,7 @@ import { LogLevel } from "../abi/types";
 import { realtimeMillis, randomU32 } from "../abi/wasi";
 import { Config } from "../config/config";
 import { EventFormat, InvokeOptions } from "../config/invoke-options";
-import { Header } from "../http/header";
+import { Header, headerValue } from "../http/header";
 import { forwardedRequestHeaders, hasUnsafeValue, Replaced } from "../http/forwarding";
 import { eventV1 } from "../invoke/event-v1";
 import { eventV2 } from "../invoke/event-v2";
@@ -22,14 +22,9 @@ const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
 /** Header that shows clients which weighted qualifier served them. */
 export const QUALIFIER_HEADER = "x-aws-lambda-qualifier";
 
-function valueOf(headers: Array<Header>, name: string): string {
-  for (let i = 0; i < headers.length; i++) if (headers[i].name == name) return headers[i].value;
-  return "";
-}
-
 /** An Invoke API header value that may be relayed to the client: "" when absent or unsafe (CR, LF, NUL). */
 function relayable(headers: Array<Header>, name: string): string {
-  const value = valueOf(headers, name);
+  const value = headerValue(headers, name);
   return hasUnsafeValue(value) ? "" : value;
 }
 
@@ -46,12 +41,12 @@ function sourceIp(clientHeaders: Array<Header>): string {
   }
   address = getPropertyText(["remote_addr"]);
   if (address.length > 0) return address;
-  const forwarded = valueOf(clientHeaders, "x-forwarded-for");
+  const forwarded = headerValue(clientHeaders, "x-forwarded-for");
   return forwarded.length > 0 ? forwarded.split(",")[0].trim() : "";
 }
 
 function requestId(clientHeaders: Array<Header>): string {
-  const id = valueOf(clientHeaders, "x-request-id");
+  const id = headerValue(clientHeaders, "x-request-id");
   if (id.length > 0) return id;
   return randomU32().toString(16) + randomU32().toString(16) + randomU32().toString(16);
 }
@@ -75,8 +70,8 @@ export class InvokeCall {
       facts.method = method;
       facts.rawPath = this.target.eventPath;
       facts.rawQuery = rawQuery;
-      facts.domainName = valueOf(clientHeaders, ":authority");
-      if (facts.domainName.length == 0) facts.domainName = valueOf(clientHeaders, "host");
+      facts.domainName = headerValue(clientHeaders, ":authority");
+      if (facts.domainName.length == 0) facts.domainName = headerValue(clientHeaders, "host");
       const headers = forwardedRequestHeaders(clientHeaders, new Replaced());
       if (facts.domainName.length > 0) headers.unshift(new Header("host", facts.domainName));
       facts.headers = headers;
@@ -118,7 +113,7 @@ export class InvokeCall {
   readResponse(status: u32, response: Array<Header>, body: ArrayBuffer): Answer {
     const options = this.options;
     const name = this.target.functionName;
-    const errorType = valueOf(response, "x-amzn-errortype");
+    const errorType = headerValue(response, "x-amzn-errortype");
     if (status == 429) {
       const retryAfter = relayable(response, "retry-after");
       return retryableAnswer(Failure.Throttled, 429, "Lambda throttled the invocation of \"" + name + "\"",
@@ -136,7 +131,7 @@ export class InvokeCall {
       return failAnswer(Failure.InvokeRefused, 502, LogLevel.Error, "the Invoke API refused the call (" + status.toString()
         + (errorType.length > 0 ? " " + errorType : "") + ")", "aws_lambda_invoke_refused");
     }
-    const functionError = valueOf(response, "x-amz-function-error");
+    const functionError = headerValue(response, "x-amz-function-error");
     if (functionError.length > 0) {
       return failAnswer(Failure.FunctionError, <u32>options.functionErrorStatus, LogLevel.Warn, "the function \"" + name
         + "\" failed (" + functionError + ")", "aws_lambda_function_error");

@@ -50,7 +50,7 @@ export class RootContext {
   }
 
   /**
-   * Schedules a stream's retry after `delayMs` through proxy_on_tick; false when the host has no ticks
+   * Schedules a stream's retry for `dueMillis` (monotonic) through proxy_on_tick; false when the host has no ticks
    * (APISIX), and the caller retries at once.
    */
   scheduleRetry(streamId: u32, dueMillis: u64): bool {

@@ -4,25 +4,18 @@
 // proxy may add, drop or rewrite after signing.
 import { realtimeMillis } from "../abi/wasi";
 import { Config } from "../config/config";
-import { Header } from "../http/header";
+import { Header, headerValue } from "../http/header";
 import { signRequest } from "../sigv4/signer";
-
-function valueOf(headers: Array<Header>, name: string): string {
-  for (let i = 0; i < headers.length; i++) {
-    if (unchecked(headers[i]).name == name) return unchecked(headers[i]).value;
-  }
-  return "";
-}
 
 /** Appends x-amz-date, x-amz-security-token (temporary credentials) and authorization when IAM is configured. */
 export function signCallout(config: Config, headers: Array<Header>, body: ArrayBuffer): void {
   const iam = config.iam;
   if (iam == null) return;
-  const path = valueOf(headers, ":path");
+  const path = headerValue(headers, ":path");
   const question = path.indexOf("?");
   const wirePath = question < 0 ? path : path.substring(0, question);
   const rawQuery = question < 0 ? "" : path.substring(question + 1);
-  const signed = signRequest(valueOf(headers, ":method"), wirePath, rawQuery, headers, body, iam.accessKey,
+  const signed = signRequest(headerValue(headers, ":method"), wirePath, rawQuery, headers, body, iam.accessKey,
     iam.secretKey, iam.sessionToken, iam.scope.region, iam.scope.service, realtimeMillis());
   const added = signed.headersToAdd();
   for (let i = 0; i < added.length; i++) headers.push(unchecked(added[i]));

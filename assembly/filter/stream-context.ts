@@ -4,7 +4,7 @@ import { getBuffer, getHeaders, httpCall, setEffectiveContext, setProperty } fro
 import { BufferType, FilterStatus, LogLevel, MapType, WasmResult, resultName } from "../abi/types";
 import { monotonicNanos } from "../abi/wasi";
 import { Config } from "../config/config";
-import { Header } from "../http/header";
+import { Header, headerValue } from "../http/header";
 import { calloutPath } from "../http/request-path";
 import { isMethodToken } from "../http/method";
 import { Answer, failAnswer, retryableAnswer, Verdict } from "./answer";
@@ -227,11 +227,8 @@ export class StreamContext {
   }
 
   private header(name: string, fallback: string): string {
-    for (let i = 0; i < this.clientHeaders.length; i++) {
-      const header = unchecked(this.clientHeaders[i]);
-      if (header.name == name) return header.value.length > 0 ? header.value : fallback;
-    }
-    return fallback;
+    const value = headerValue(this.clientHeaders, name);
+    return value.length > 0 ? value : fallback;
   }
 
   /** The client's Content-Length, -1 when absent or unreadable. */
