@@ -1,7 +1,7 @@
 // The proxy-wasm header map wire format: u32 count N, N × (u32 key length, u32 value length), then each
 // key and value followed by a NUL byte; lengths exclude the NUL; little-endian (hosts.md).
 import { Header } from "../http/header";
-import { decodeUtf8Lossy } from "../util/utf8";
+import { decodeUtf8Lossy } from "../kernel/utf8";
 
 /**
  * Serializes headers for proxy_http_call and proxy_send_local_response as UTF-8. A lone surrogate (a JSON

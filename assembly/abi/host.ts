@@ -5,7 +5,7 @@ import { BufferType, LogLevel, MapType, MetricType, WasmResult } from "./types";
 import { claimHostBuffer, releaseUnclaimed } from "./memory";
 import { decodeHeaderMap, encodeHeaderMap } from "./header-map";
 import { Header } from "../http/header";
-import { decodeUtf8LossyBuffer } from "../util/utf8";
+import { decodeUtf8LossyBuffer } from "../kernel/utf8";
 
 // Out-parameters of host calls (pointer + size, or an id).
 const outPtr = memory.data(8);

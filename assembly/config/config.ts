@@ -1,10 +1,11 @@
 // The plugin configuration: APISIX aws-lambda's JSON (same fields, defaults and ranges) plus the two
 // fields a proxy-wasm filter needs (`path_prefix`, `upstream`) and temporary credentials. Parsed once
 // per configure into an immutable Config that the requests of that root context share.
-import { JsonKind, parseJson, jsonTypeName } from "./json";
+import { JsonKind, parseJson, jsonTypeName } from "../util/json-reader";
 import { Fields, Problems } from "./schema";
 import { FunctionUri, parseFunctionUri } from "./function-uri";
-import { AwsScope, resolveScope } from "./aws-scope";
+import { resolveScope } from "./aws-scope";
+import { Credentials, SigningScope } from "../sigv4/credentials";
 import { looksLikeArn, parseLambdaArn } from "./lambda-arn";
 import { INVOKE_FIELDS, InvokeOptions, parseInvokeOptions } from "./invoke-options";
 
@@ -17,13 +18,12 @@ export const MAX_CONFIG_BYTES: i32 = 1 << 20;
 
 /** SigV4 credentials and scope. */
 export class IamConfig {
-  accessKey: string = "";
-  secretKey: string = "";
-  /** Temporary credentials' token, "" for long-term keys. */
-  sessionToken: string = "";
+  credentials: Credentials = new Credentials("", "", "");
   /** True when the keys came from AWS_* variables of the VM environment. */
   fromEnvironment: bool = false;
-  scope: AwsScope = new AwsScope("", "", "");
+  scope: SigningScope = new SigningScope("", "");
+  /** Where region and service came from ("config", "endpoint", …), for the configure log line. */
+  scopeSource: string = "";
 }
 
 export class Config {
@@ -96,22 +96,22 @@ function checkScopeName(fields: Fields, name: string, value: string): void {
 
 function parseIam(iam: Fields, host: string, env: Map<string, string>): IamConfig {
   const result = new IamConfig();
-  result.accessKey = iam.string("accesskey", "");
+  let accessKey = iam.string("accesskey", "");
   const secretkey = iam.string("secretkey", "");
   // APISIX's source reads `secretkey`; its docs table says `secret_key`: accept both, not both at once.
   const secret_key = iam.string("secret_key", "");
   if (secretkey.length > 0 && secret_key.length > 0) iam.failHere("use either \"secretkey\" or \"secret_key\", not both");
-  result.secretKey = secretkey.length > 0 ? secretkey : secret_key;
-  result.sessionToken = iam.string("session_token", "");
+  let secretKey = secretkey.length > 0 ? secretkey : secret_key;
+  let sessionToken = iam.string("session_token", "");
   const region = iam.string("aws_region", "");
   const service = iam.string("service", "");
-  checkPrintable(iam, "accesskey", result.accessKey);
-  checkPrintable(iam, secretkey.length > 0 ? "secretkey" : "secret_key", result.secretKey);
-  checkPrintable(iam, "session_token", result.sessionToken);
+  checkPrintable(iam, "accesskey", accessKey);
+  checkPrintable(iam, secretkey.length > 0 ? "secretkey" : "secret_key", secretKey);
+  checkPrintable(iam, "session_token", sessionToken);
   checkScopeName(iam, "aws_region", region);
   checkScopeName(iam, "service", service);
   iam.finish();
-  if (result.accessKey.length == 0 && result.secretKey.length == 0) {
+  if (accessKey.length == 0 && secretKey.length == 0) {
     // Credentials kept out of gateway config: take them from the VM's environment.
     const missing = new Array<string>();
     if (!env.has("AWS_ACCESS_KEY_ID") || env.get("AWS_ACCESS_KEY_ID").length == 0) missing.push("AWS_ACCESS_KEY_ID");
@@ -119,17 +119,20 @@ function parseIam(iam: Fields, host: string, env: Map<string, string>): IamConfi
     if (missing.length > 0) {
       iam.failHere("no \"accesskey\"/\"secretkey\" given and " + missing.join(", ") + " missing from the VM environment");
     } else {
-      result.accessKey = env.get("AWS_ACCESS_KEY_ID");
-      result.secretKey = env.get("AWS_SECRET_ACCESS_KEY");
-      if (result.sessionToken.length == 0 && env.has("AWS_SESSION_TOKEN")) result.sessionToken = env.get("AWS_SESSION_TOKEN");
+      accessKey = env.get("AWS_ACCESS_KEY_ID");
+      secretKey = env.get("AWS_SECRET_ACCESS_KEY");
+      if (sessionToken.length == 0 && env.has("AWS_SESSION_TOKEN")) sessionToken = env.get("AWS_SESSION_TOKEN");
       result.fromEnvironment = true;
     }
-  } else if (result.accessKey.length == 0) {
+  } else if (accessKey.length == 0) {
     iam.failHere("property \"accesskey\" is required");
-  } else if (result.secretKey.length == 0) {
+  } else if (secretKey.length == 0) {
     iam.failHere("property \"secretkey\" is required");
   }
-  result.scope = resolveScope(host, region, service);
+  result.credentials = new Credentials(accessKey, secretKey, sessionToken);
+  const scope = resolveScope(host, region, service);
+  result.scope = new SigningScope(scope.region, scope.service);
+  result.scopeSource = scope.source;
   return result;
 }
 

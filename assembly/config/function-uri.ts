@@ -1,6 +1,6 @@
 // `function_uri`: an absolute http(s) URL of an API Gateway stage, a Lambda Function URL, or any
 // endpoint on loopback for testing. Parsed once at configure time into the parts a callout needs.
-import { asciiLower } from "../util/ascii";
+import { asciiLower } from "../kernel/ascii";
 
 /** The parts of a validated function_uri. */
 export class FunctionUri {

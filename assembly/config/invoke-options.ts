@@ -2,7 +2,7 @@
 // expects, how its reply is read, invocation type, function errors, retries, function selection by path
 // and weighted qualifiers. Their names follow the gateways users come from (Kong, KrakenD, Envoy).
 import { Fields } from "./schema";
-import { JsonKind } from "./json";
+import { JsonKind } from "../util/json-reader";
 import { LambdaArn, isFunctionName, isQualifier } from "./lambda-arn";
 
 export enum EventFormat { ApiGatewayV2, ApiGatewayV1, Passthrough }

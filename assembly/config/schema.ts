@@ -1,6 +1,6 @@
 // Typed readers over one JSON object of the plugin config, producing APISIX-style messages
 // (`property "timeout" validation failed: expected 50 to be at least 100`). The first error wins.
-import { excerpt, JsonKind, JsonValue, jsonTypeName } from "./json";
+import { excerpt, JsonKind, JsonValue, jsonTypeName } from "../util/json-reader";
 
 /** Collects the first validation error of a config document. */
 export class Problems {

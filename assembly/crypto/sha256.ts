@@ -2,7 +2,7 @@
 // memory with load + bswap, the 16-word schedule lives in locals (rolled in place), state stays in
 // locals across consecutive blocks, the 64 rounds are unrolled (about 20% faster than a 16-round
 // loop under V8) and the round constants come from a static table.
-import { hexFromPtr } from "./hex";
+import { hexFromPtr } from "../kernel/hex";
 
 // @ts-ignore: decorator
 @lazy const K: usize = memory.data<u32>([

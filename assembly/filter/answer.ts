@@ -1,21 +1,19 @@
-// What the stream does with a callout's response: relay a reply, fail with an error reply, or — when
-// the call may safely be repeated — try again before failing.
-import { LogLevel } from "../abi/types";
+// How a request ends, decided by the target or the stream: a reply to relay, an error reply, or — when
+// the call may safely be repeated — an error reply to send only if no retry is left.
 import { Header } from "../http/header";
-import { Failure } from "./metrics";
+import { Failure } from "./failures";
 
 export enum Verdict { Relay, Fail, RetryOrFail }
 
 export class Answer {
   verdict: Verdict = Verdict.Relay;
+  /** Relay: the reply's status. Fail: 0 for the failure table's status, else the status to send instead. */
   status: u32 = 200;
   /** Relay: the reply's headers. Fail: extra headers on the error reply (e.g. retry-after). */
   headers: Array<Header> = [];
   body: ArrayBuffer = new ArrayBuffer(0);
   failure: Failure = Failure.BadResponse;
-  level: LogLevel = LogLevel.Error;
   message: string = "";
-  details: string = "";
 }
 
 /** A reply to relay as it is. */
@@ -27,24 +25,20 @@ export function relayAnswer(status: u32, headers: Array<Header>, body: ArrayBuff
   return answer;
 }
 
-/** An error reply (logged once at `level`, counted as `failure`). */
-export function failAnswer(failure: Failure, status: u32, level: LogLevel, message: string, details: string,
-  headers: Array<Header> = []): Answer {
+/** An error reply of `failure`'s row (logged once, counted); `status` 0 keeps the row's status. */
+export function failAnswer(failure: Failure, message: string, headers: Array<Header> = [], status: u32 = 0): Answer {
   const answer = new Answer();
   answer.verdict = Verdict.Fail;
   answer.failure = failure;
   answer.status = status;
-  answer.level = level;
   answer.message = message;
-  answer.details = details;
   answer.headers = headers;
   return answer;
 }
 
 /** An error reply to send only when no retry is left or allowed. */
-export function retryableAnswer(failure: Failure, status: u32, message: string, details: string,
-  headers: Array<Header> = []): Answer {
-  const answer = failAnswer(failure, status, LogLevel.Error, message, details, headers);
+export function retryableAnswer(failure: Failure, message: string, headers: Array<Header> = []): Answer {
+  const answer = failAnswer(failure, message, headers);
   answer.verdict = Verdict.RetryOrFail;
   return answer;
 }

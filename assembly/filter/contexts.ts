@@ -45,7 +45,7 @@ export function deliverCalloutResponse(rootId: u32, token: u32, headerCount: usi
 export function tick(rootId: u32): void {
   const root = rootContext(rootId);
   if (root == null) return;
-  const due = root.takeDueRetries(monotonicNanos() / 1_000_000);
+  const due = root.retries.takeDue(monotonicNanos() / 1_000_000);
   for (let i = 0; i < due.length; i++) {
     const stream = streamContext(due[i]);
     if (stream != null) stream.retryNow();

@@ -1,54 +1,33 @@
-// The filter's metrics, defined once per VM through the proxy-wasm metrics API (both hosts implement it).
-// Names are stable: dashboards and alerts depend on them (README, "Metrics").
+// The filter's metrics, defined once per VM through the proxy-wasm metrics API (both hosts link it).
+// Names are stable: dashboards and alerts depend on them (README, "Metrics"). Every counter is defined
+// up front, so each shows from the start, at 0.
 import { defineMetric, incrementMetric, recordMetric } from "../abi/host";
 import { MetricType } from "../abi/types";
+import { Failure, FAILURE_KINDS, failureKind } from "./failures";
 
-/** Failure kinds, each with its own counter. */
-export enum Failure {
-  ConfigRefused,
-  BadRequest,
-  BodyTooLarge,
-  NotConfigured,
-  CalloutRefused,
-  CalloutFailed,
-  CalloutTimeout,
-  BadResponse,
-  FunctionError,
-  Throttled,
-  InvokeRefused,
-  LambdaServiceError,
-  EventTooLarge,
-  NoSuchFunction,
-  HostFault,
+function counter(name: string): i64 {
+  return defineMetric(MetricType.Counter, "aws_lambda." + name + "_total");
 }
 
-const FAILURE_NAMES: Array<string> = [
-  "config_refused", "bad_request", "body_too_large", "not_configured",
-  "callout_refused", "callout_failed", "callout_timeout", "bad_response",
-  "function_error", "throttled", "invoke_refused", "lambda_service_error", "event_too_large", "no_such_function",
-  "host_fault",
-];
-
 class Metrics {
-  requests: i64 = defineMetric(MetricType.Counter, "aws_lambda.requests_total");
-  callouts: i64 = defineMetric(MetricType.Counter, "aws_lambda.callouts_total");
-  replies: Array<i64> = [
-    defineMetric(MetricType.Counter, "aws_lambda.replies_1xx_total"),
-    defineMetric(MetricType.Counter, "aws_lambda.replies_2xx_total"),
-    defineMetric(MetricType.Counter, "aws_lambda.replies_3xx_total"),
-    defineMetric(MetricType.Counter, "aws_lambda.replies_4xx_total"),
-    defineMetric(MetricType.Counter, "aws_lambda.replies_5xx_total"),
-  ];
-  failures: Array<i64> = [];
+  requests: i64 = counter("requests");
+  callouts: i64 = counter("callouts");
+  replies: StaticArray<i64> = [counter("replies_1xx"), counter("replies_2xx"), counter("replies_3xx"),
+    counter("replies_4xx"), counter("replies_5xx")];
+  configRefused: i64 = counter("config_refused");
+  /** Counter id per Failure (rows that share a counter share its id). */
+  failures: StaticArray<i64> = new StaticArray<i64>(FAILURE_KINDS);
   calloutDuration: i64 = defineMetric(MetricType.Histogram, "aws_lambda.callout_duration_ms");
-  retries: i64 = defineMetric(MetricType.Counter, "aws_lambda.retries_total");
+  retries: i64 = counter("retries");
   /** Invocations per weighted qualifier, defined on first use. */
-  qualifierNames: Array<string> = [];
-  qualifierIds: Array<i64> = [];
+  qualifiers: Map<string, i64> = new Map();
 
   constructor() {
-    for (let i = 0; i < FAILURE_NAMES.length; i++) {
-      this.failures.push(defineMetric(MetricType.Counter, "aws_lambda." + unchecked(FAILURE_NAMES[i]) + "_total"));
+    const byName = new Map<string, i64>();
+    for (let i = 0; i < FAILURE_KINDS; i++) {
+      const name = failureKind(<Failure>i).counter;
+      if (!byName.has(name)) byName.set(name, counter(name));
+      this.failures[i] = byName.get(name);
     }
   }
 }
@@ -66,7 +45,9 @@ function get(): Metrics {
 
 export function countRequest(): void { incrementMetric(get().requests, 1); }
 export function countCallout(): void { incrementMetric(get().callouts, 1); }
-export function countFailure(kind: Failure): void { incrementMetric(get().failures[<i32>kind], 1); }
+export function countRetry(): void { incrementMetric(get().retries, 1); }
+export function countConfigRefused(): void { incrementMetric(get().configRefused, 1); }
+export function countFailure(failure: Failure): void { incrementMetric(get().failures[<i32>failure], 1); }
 
 /** Counts a reply by status class (1xx … 5xx). */
 export function countReply(status: u32): void {
@@ -74,18 +55,13 @@ export function countReply(status: u32): void {
   if (index >= 0 && index < 5) incrementMetric(get().replies[index], 1);
 }
 
-export function countRetry(): void { incrementMetric(get().retries, 1); }
-
 /** Counts an invocation routed to `qualifier` by weight (aws_lambda.qualifier.<name>.invocations_total). */
 export function countQualifier(qualifier: string): void {
   const m = get();
-  let index = m.qualifierNames.indexOf(qualifier);
-  if (index < 0) {
-    m.qualifierNames.push(qualifier);
-    m.qualifierIds.push(defineMetric(MetricType.Counter, "aws_lambda.qualifier." + qualifier + ".invocations_total"));
-    index = m.qualifierNames.length - 1;
+  if (!m.qualifiers.has(qualifier)) {
+    m.qualifiers.set(qualifier, defineMetric(MetricType.Counter, "aws_lambda.qualifier." + qualifier + ".invocations_total"));
   }
-  incrementMetric(m.qualifierIds[index], 1);
+  incrementMetric(m.qualifiers.get(qualifier), 1);
 }
 
 export function recordCalloutDuration(millis: u64): void { recordMetric(get().calloutDuration, millis); }

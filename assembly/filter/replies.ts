@@ -3,8 +3,9 @@
 import { log, sendLocalResponse } from "../abi/host";
 import { LogLevel, WasmResult } from "../abi/types";
 import { Header } from "../http/header";
-import { countFailure, countReply, Failure } from "./metrics";
-import { jsonString } from "../util/json-writer";
+import { jsonString } from "../kernel/json-string";
+import { Failure, failureKind } from "./failures";
+import { countFailure, countReply } from "./metrics";
 
 const LOG_PREFIX = "aws-lambda: ";
 
@@ -14,22 +15,24 @@ export function logLine(level: LogLevel, message: string): void {
 }
 
 /** Sends the function's response (status, headers, body) to the client. */
-export function relay(status: u32, headers: Array<Header>, body: ArrayBuffer): void {
+export function relay(status: u32, headers: Array<Header>, body: ArrayBuffer): WasmResult {
   countReply(status);
-  sendLocalResponse(status, "aws_lambda_function_response", body, headers);
+  return sendLocalResponse(status, "aws_lambda_function_response", body, headers);
 }
 
 /**
- * Answers with `{"error": kind, "message": …}`, logs `METHOD PATH: message` once at `level`, counts it.
- * `details` is the host's response-code detail (no spaces, Envoy shows it in access logs).
+ * Answers with `{"error": …, "message": …}` from `failure`'s row, logs `<request>: message (status)` once
+ * at the row's level and counts it. `status` 0 keeps the row's status.
  */
-export function fail(kind: Failure, status: u32, level: LogLevel, request: string, message: string,
-  details: string, extraHeaders: Array<Header> = []): WasmResult {
-  countFailure(kind);
-  countReply(status);
-  logLine(level, request + ": " + message + " (" + status.toString() + ")");
-  const body = "{\"error\":" + jsonString(details) + ",\"message\":" + jsonString(message) + "}";
+export function fail(failure: Failure, request: string, message: string, extraHeaders: Array<Header> = [],
+  status: u32 = 0): WasmResult {
+  const kind = failureKind(failure);
+  const code = status != 0 ? status : kind.status;
+  countFailure(failure);
+  countReply(code);
+  logLine(kind.level, request + ": " + message + " (" + code.toString() + ")");
+  const body = "{\"error\":" + jsonString(kind.error) + ",\"message\":" + jsonString(message) + "}";
   const headers: Array<Header> = [new Header("content-type", "application/json")];
   for (let i = 0; i < extraHeaders.length; i++) headers.push(unchecked(extraHeaders[i]));
-  return sendLocalResponse(status, details, String.UTF8.encode(body), headers);
+  return sendLocalResponse(code, kind.error, String.UTF8.encode(body), headers);
 }

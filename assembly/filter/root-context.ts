@@ -1,25 +1,22 @@
 // One root (plugin) context per configuration: Envoy makes a new one on each config update in the same
 // VM, APISIX one per route/service config. Each holds its own Config, so requests finish under the
 // config they started with, and the callouts its streams dispatched (responses arrive on the root id).
-import { getBuffer, setTickPeriod } from "../abi/host";
+import { getBuffer } from "../abi/host";
 import { BufferType, LogLevel } from "../abi/types";
 import { environment } from "../abi/wasi";
 import { Config, MAX_CONFIG_BYTES, parseConfig } from "../config/config";
-import { isValidUtf8 } from "../util/utf8";
-import { countFailure, Failure } from "./metrics";
+import { isValidUtf8 } from "../kernel/utf8";
+import { countConfigRefused } from "./metrics";
+import { RetrySchedule } from "./retry-schedule";
 import { logLine } from "./replies";
 import { bodyAlwaysFollowsHeaders, hostName } from "./host-traits";
-
-/** Granularity of retry backoff on hosts with ticks. */
-const RETRY_TICK_MS: u32 = 10;
 
 export class RootContext {
   config: Config | null = null;
   /** Callout token → id of the stream waiting for it. */
   pending: Map<u32, u32> = new Map();
-  /** Streams waiting to retry (Envoy ticks), with the monotonic millisecond each is due. */
-  private retryStreams: Array<u32> = [];
-  private retryDue: Array<u64> = [];
+  /** Streams waiting to retry (Envoy ticks). */
+  readonly retries: RetrySchedule = new RetrySchedule();
 
   constructor(public id: u32) {}
 
@@ -27,7 +24,7 @@ export class RootContext {
   configure(configSize: usize): bool {
     const error = this.load(configSize);
     if (error.length > 0) {
-      countFailure(Failure.ConfigRefused);
+      countConfigRefused();
       logLine(LogLevel.Critical, "configuration refused: " + error);
       return false;
     }
@@ -49,47 +46,14 @@ export class RootContext {
     return "";
   }
 
-  /**
-   * Schedules a stream's retry for `dueMillis` (monotonic) through proxy_on_tick; false when the host has no ticks
-   * (APISIX), and the caller retries at once.
-   */
-  scheduleRetry(streamId: u32, dueMillis: u64): bool {
-    if (this.retryStreams.length == 0 && !setTickPeriod(RETRY_TICK_MS)) return false;
-    this.retryStreams.push(streamId);
-    this.retryDue.push(dueMillis);
-    return true;
-  }
-
-  /** Removes and returns the streams whose retry is due at `nowMillis`; stops ticking when none wait. */
-  takeDueRetries(nowMillis: u64): Array<u32> {
-    const due = new Array<u32>();
-    for (let i = this.retryStreams.length - 1; i >= 0; i--) {
-      if (this.retryDue[i] > nowMillis) continue;
-      due.unshift(this.retryStreams[i]);
-      this.retryStreams.splice(i, 1);
-      this.retryDue.splice(i, 1);
-    }
-    if (this.retryStreams.length == 0) setTickPeriod(0);
-    return due;
-  }
-
-  /** Forgets a stream's scheduled retry (the stream ended first). */
-  cancelRetry(streamId: u32): void {
-    const index = this.retryStreams.indexOf(streamId);
-    if (index < 0) return;
-    this.retryStreams.splice(index, 1);
-    this.retryDue.splice(index, 1);
-    if (this.retryStreams.length == 0) setTickPeriod(0);
-  }
-
   /** One info line with the effective settings (never a secret), and warnings for settings the host fixes. */
   private describe(config: Config): void {
     let auth = "none";
     const iam = config.iam;
     if (iam != null) {
-      auth = "iam (region " + iam.scope.region + ", service " + iam.scope.service + " from " + iam.scope.source
+      auth = "iam (region " + iam.scope.region + ", service " + iam.scope.service + " from " + iam.scopeSource
         + (iam.fromEnvironment ? ", credentials from environment" : "")
-        + (iam.sessionToken.length > 0 ? ", session token" : "") + ")";
+        + (iam.credentials.sessionToken.length > 0 ? ", session token" : "") + ")";
       if (config.apiKey.length > 0) auth = "api key + " + auth;
     } else if (config.apiKey.length > 0) {
       auth = "api key";

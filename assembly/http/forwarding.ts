@@ -3,14 +3,9 @@
 // could hide in (CR, LF, NUL) or whose name is not a field name. Back to the client: the function's headers
 // minus the same hop-by-hop set, under the same rules.
 import { Header } from "./header";
-import { asciiLower } from "../util/ascii";
-
-/** Connection-scoped headers (RFC 9110 §7.6.1) plus framing headers the host sets itself. */
-export function isHopByHop(name: string): bool {
-  return name == "connection" || name == "keep-alive" || name == "proxy-connection" || name == "te"
-    || name == "trailer" || name == "transfer-encoding" || name == "upgrade" || name == "content-length"
-    || name == "proxy-authorization" || name == "proxy-authenticate";
-}
+import { asciiLower } from "../kernel/ascii";
+import { isHopByHop } from "./hop-by-hop";
+import { isToken } from "./token";
 
 /** A value that would split or truncate a header line on the wire. */
 export function hasUnsafeValue(value: string): bool {
@@ -21,18 +16,9 @@ export function hasUnsafeValue(value: string): bool {
   return false;
 }
 
-/**
- * An RFC 9110 field name (token: letters, digits and !#$%&'*+-.^_`|~). Anything else — a space, a colon,
- * a control or non-ASCII character — would corrupt or split the header line on the wire.
- */
+/** An RFC 9110 field name; anything else would corrupt or split the header line on the wire. */
 export function isFieldName(name: string): bool {
-  if (name.length == 0) return false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39)) continue;
-    if (c >= 0x80 || "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) < 0) return false;
-  }
-  return true;
+  return isToken(name, I32.MAX_VALUE);
 }
 
 /**

@@ -2,16 +2,16 @@
 // function_uri's path with exactly one '/', the client's query appended to function_uri's own. The joined
 // path can never climb above function_uri's path: dot segments (also encoded), encoded slashes and
 // backslashes, NUL and malformed escapes are refused.
-import { hexValue } from "../util/percent";
+import { hexValue } from "../kernel/percent";
 
-/** The callout's `:path`, or the status and reason for refusing the request. */
-export class CalloutPath {
-  constructor(public path: string, public status: i32, public reason: string) {}
+/** The path and query to send, or the status (400, 404) and reason for refusing the request. */
+export class JoinedPath {
+  constructor(public path: string, public query: string, public status: i32, public reason: string) {}
   get ok(): bool { return this.status == 0; }
 }
 
-function refuse(status: i32, reason: string): CalloutPath {
-  return new CalloutPath("", status, reason);
+function refuse(status: i32, reason: string): JoinedPath {
+  return new JoinedPath("", "", status, reason);
 }
 
 /** Why a path segment may not be forwarded, or "" when it is safe. */
@@ -49,14 +49,11 @@ function hasControl(text: string): bool {
 }
 
 /**
- * Joins the request's `:path` (raw, with query) onto the function's path.
+ * Joins the request's raw path onto the function's path, and its query onto the function's query.
  * With a prefix, the request must be the prefix itself or below it (404 otherwise).
  */
-export function calloutPath(requestPath: string, functionPath: string, functionQuery: string,
-  hasPrefix: bool, prefix: string): CalloutPath {
-  const question = requestPath.indexOf("?");
-  const rawPath = question < 0 ? requestPath : requestPath.substring(0, question);
-  const clientQuery = question < 0 ? "" : requestPath.substring(question + 1);
+export function joinRequestPath(rawPath: string, clientQuery: string, functionPath: string, functionQuery: string,
+  hasPrefix: bool, prefix: string): JoinedPath {
   if (hasControl(clientQuery)) return refuse(400, "query string has a control character");
   if (hasControl(rawPath)) return refuse(400, "path has a control character");
 
@@ -83,5 +80,5 @@ export function calloutPath(requestPath: string, functionPath: string, functionQ
   if (joined.length == 0) joined = "/";
   let query = functionQuery;
   if (clientQuery.length > 0) query = query.length > 0 ? query + "&" + clientQuery : clientQuery;
-  return new CalloutPath(query.length > 0 ? joined + "?" + query : joined, 0, "");
+  return new JoinedPath(joined, query, 0, "");
 }

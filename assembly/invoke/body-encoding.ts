@@ -1,9 +1,9 @@
 // How an event carries the request body: as text when it is textual and valid UTF-8, otherwise base64
 // with isBase64Encoded — the rule API Gateway and Envoy's aws_lambda filter apply.
-import { isValidUtf8 } from "../util/utf8";
-import { base64Encode } from "../util/base64";
+import { isValidUtf8 } from "../kernel/utf8";
+import { base64Encode } from "../kernel/base64";
 import { JsonWriter } from "../util/json-writer";
-import { asciiLower } from "../util/ascii";
+import { asciiLower } from "../kernel/ascii";
 
 /** True for content types whose bodies are text (text/*, JSON, XML, forms, JavaScript). */
 export function isTextualContentType(contentType: string): bool {

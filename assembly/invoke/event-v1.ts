@@ -1,7 +1,7 @@
 // The API Gateway REST API payload v1.0 event ("proxy integration"): single-value maps hold the last
 // value, multiValue maps every value in order; absent maps are null, as API Gateway sends them.
 import { JsonWriter } from "../util/json-writer";
-import { parseQuery } from "../util/percent";
+import { parseQuery } from "../util/query";
 import { writeBody } from "./body-encoding";
 import { apiGatewayTime } from "./api-gateway-time";
 import { RequestFacts } from "./request-facts";

@@ -1,7 +1,7 @@
 // The API Gateway HTTP API payload v2.0 event, which AWS Lambda Web Adapter and the common frameworks
 // accept: cookies split out of the Cookie header, repeated headers and query values joined with ','.
 import { JsonWriter } from "../util/json-writer";
-import { parseQuery } from "../util/percent";
+import { parseQuery } from "../util/query";
 import { writeBody } from "./body-encoding";
 import { apiGatewayTime } from "./api-gateway-time";
 import { RequestFacts } from "./request-facts";

@@ -1,12 +1,12 @@
 // Reading a function's reply as API Gateway does with a proxy integration (Gloo's unwrapAsApiGateway,
 // Kong's is_proxy_integration): {statusCode, headers, multiValueHeaders, cookies, body, isBase64Encoded}.
 // Payload v2.0 also takes any other JSON as a 200 application/json body.
-import { JsonKind, JsonValue, parseJson } from "../config/json";
+import { JsonKind, JsonValue, parseJson } from "../util/json-reader";
 import { Header } from "../http/header";
 import { forwardedResponseHeaders } from "../http/forwarding";
-import { base64Decode } from "../util/base64";
-import { isValidUtf8 } from "../util/utf8";
-import { asciiLower } from "../util/ascii";
+import { base64Decode } from "../kernel/base64";
+import { isValidUtf8 } from "../kernel/utf8";
+import { asciiLower } from "../kernel/ascii";
 
 /** Function replies nest deeper than configs; still bounded so a hostile reply cannot exhaust the stack. */
 const MAX_REPLY_DEPTH = 256;

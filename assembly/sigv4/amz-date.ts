@@ -1,6 +1,7 @@
 // SigV4 request date: the X-Amz-Date value, ISO 8601 basic format in UTC, "YYYYMMDDTHHMMSSZ".
 // Computed arithmetically from epoch milliseconds (proleptic Gregorian calendar, so leap years and
 // century rules come out right for any date) — no Date class, no host clock access here.
+import { FixedString } from "../kernel/fixed-string";
 
 // Representable range of a 4-digit year: 0000-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z.
 const MIN_MILLIS: i64 = -62167219200000;
@@ -10,11 +11,6 @@ const MAX_MILLIS: i64 = 253402300799999;
 @inline function floorDiv(a: i64, b: i64): i64 {
   let q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-// @ts-ignore: decorator
-@inline function put2(dst: usize, v: i32): void {
-  store<u32>(dst, <u32>(48 + v / 10) | (<u32>(48 + v % 10) << 16));
 }
 
 /**
@@ -40,18 +36,8 @@ export function amzDate(epochMillis: i64): string {
   let month = mp < 10 ? mp + 3 : mp - 9;
   let year = <i32>(<i64>yoe + era * 400) + (month <= 2 ? 1 : 0);
 
-  let out = changetype<string>(__new(16 << 1, idof<string>()));
-  let p = changetype<usize>(out);
-  put2(p, year / 100);
-  put2(p + 4, year % 100);
-  put2(p + 8, month);
-  put2(p + 12, day);
-  store<u16>(p + 16, 84); // 'T'
-  put2(p + 18, sod / 3600);
-  put2(p + 22, (sod / 60) % 60);
-  put2(p + 26, sod % 60);
-  store<u16>(p + 30, 90); // 'Z'
-  return out;
+  return new FixedString(16).digits2(year / 100).digits2(year % 100).digits2(month).digits2(day)
+    .unit(84 /* T */).digits2(sod / 3600).digits2((sod / 60) % 60).digits2(sod % 60).unit(90 /* Z */).done();
 }
 
 /** The date part ("YYYYMMDD") of an X-Amz-Date value, as used in the credential scope. */

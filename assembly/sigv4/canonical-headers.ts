@@ -3,16 +3,12 @@
 // joined with ',' in the order they were given. Every header passed in is signed: choosing which
 // headers to sign is the caller's business (see signed-headers-policy.ts for the filter's rule).
 import { Header } from "../http/header";
-import { ByteBuffer } from "./byte-buffer";
+import { compareAsciiCaseless } from "../kernel/ascii";
+import { ByteBuffer } from "../kernel/byte-buffer";
 
 // Scratch reused across calls (single-threaded): the list being sorted and the sort order.
 let sorting: Array<Header> | null = null;
 const order = new Array<i32>(16);
-
-// @ts-ignore: decorator
-@inline function lowerAscii(c: u32): u32 {
-  return c - 65 < 26 ? c | 32 : c;
-}
 
 /** Space, tab, CR and LF: trimmed from values, and runs of them inside a value become one space. */
 // @ts-ignore: decorator
@@ -20,52 +16,11 @@ const order = new Array<i32>(16);
   return c == 32 || c == 9 || c == 13 || c == 10;
 }
 
-/** Case-insensitive (ASCII) comparison of two header names, by lower-cased code unit. */
-export function compareHeaderNames(a: string, b: string): i32 {
-  if (changetype<usize>(a) == changetype<usize>(b)) return 0;
-  let la = a.length;
-  let lb = b.length;
-  let n = la < lb ? la : lb;
-  let pa = changetype<usize>(a);
-  let pb = changetype<usize>(b);
-  for (let i = 0; i < n; i++) {
-    let ca = lowerAscii(<u32>load<u16>(pa + (<usize>i << 1)));
-    let cb = lowerAscii(<u32>load<u16>(pb + (<usize>i << 1)));
-    if (ca != cb) return <i32>ca - <i32>cb;
-  }
-  return la - lb;
-}
-
 /** Stable order: by lower-cased name, then by position in the list. */
 function compareIndices(a: i32, b: i32): i32 {
   let list = changetype<Array<Header>>(sorting);
-  let cmp = compareHeaderNames(unchecked(list[a]).name, unchecked(list[b]).name);
+  let cmp = compareAsciiCaseless(unchecked(list[a]).name, unchecked(list[b]).name);
   return cmp != 0 ? cmp : a - b;
-}
-
-/** Appends `name` lower-cased (ASCII letters only; other text as UTF-8). */
-function appendLowerName(out: ByteBuffer, name: string): void {
-  let n = name.length;
-  let src = changetype<usize>(name);
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (load<u16>(src + (<usize>i << 1)) >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (!ascii) {
-    let start = out.length;
-    out.writeString(name);
-    let p = out.at(start);
-    for (let k = start, end = out.length; k < end; k++, p++) store<u8>(p, <u8>lowerAscii(<u32>load<u8>(p)));
-    return;
-  }
-  let dst = out.reserve(n);
-  for (let i = 0; i < n; i++) {
-    store<u8>(dst + <usize>i, <u8>lowerAscii(<u32>load<u16>(src + (<usize>i << 1))));
-  }
-  out.length += n;
 }
 
 /**
@@ -74,20 +29,19 @@ function appendLowerName(out: ByteBuffer, name: string): void {
  * Other characters are kept (as UTF-8), including quotes: "a   b" stays quoted, as "a b".
  */
 export function appendCanonicalHeaderValue(out: ByteBuffer, value: string): void {
-  let src = changetype<usize>(value);
   let start = 0;
   let end = value.length;
-  while (start < end && isHeaderSpace(<u32>load<u16>(src + (<usize>start << 1)))) start++;
-  while (end > start && isHeaderSpace(<u32>load<u16>(src + (<usize>(end - 1) << 1)))) end--;
+  while (start < end && isHeaderSpace(<u32>value.charCodeAt(start))) start++;
+  while (end > start && isHeaderSpace(<u32>value.charCodeAt(end - 1))) end--;
   let i = start;
   while (i < end) {
     // Copy a run of non-space units as one range, then collapse the whitespace run that follows.
     let j = i;
-    while (j < end && !isHeaderSpace(<u32>load<u16>(src + (<usize>j << 1)))) j++;
+    while (j < end && !isHeaderSpace(<u32>value.charCodeAt(j))) j++;
     out.writeStringRange(value, i, j);
     if (j >= end) break;
     out.writeByte(32);
-    while (j < end && isHeaderSpace(<u32>load<u16>(src + (<usize>j << 1)))) j++;
+    while (j < end && isHeaderSpace(<u32>value.charCodeAt(j))) j++;
     i = j;
   }
 }
@@ -110,7 +64,7 @@ export function appendCanonicalHeaders(out: ByteBuffer, signed: ByteBuffer, head
   for (let k = 0; k < n; k++) {
     let h = unchecked(headers[unchecked(order[k])]);
     let name = h.name;
-    if (k > 0 && compareHeaderNames(previous, name) == 0) {
+    if (k > 0 && compareAsciiCaseless(previous, name) == 0) {
       out.writeByte(44); // ',' joins repeated names
     } else {
       if (k > 0) {
@@ -118,7 +72,7 @@ export function appendCanonicalHeaders(out: ByteBuffer, signed: ByteBuffer, head
         signed.writeByte(59); // ';'
       }
       let start = out.length;
-      appendLowerName(out, name);
+      out.writeLowerAscii(name);
       signed.writeFrom(out, start, out.length);
       out.writeByte(58); // ':'
       previous = name;

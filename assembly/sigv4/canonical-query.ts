@@ -1,7 +1,7 @@
 // SigV4 step "CanonicalQueryString": every name and value decoded and re-encoded with UriEncode,
 // sorted by encoded name, then encoded value (byte order), joined as name=value with '&'.
-import { ByteBuffer } from "./byte-buffer";
-import { appendQueryComponent } from "./encoding";
+import { ByteBuffer } from "../kernel/byte-buffer";
+import { appendQueryComponent } from "../kernel/percent";
 
 // Scratch reused across calls (single-threaded, not re-entered): the encoded names and values, and
 // for each parameter a triple [nameStart, nameEnd(= valueStart), valueEnd] of offsets into `scratch`.
@@ -46,13 +46,12 @@ export function appendCanonicalQuery(out: ByteBuffer, rawQuery: string): void {
   if (n == 0) return;
   scratch.reset();
   params.length = 0;
-  let src = changetype<usize>(rawQuery);
   let i = 0;
   while (i <= n) {
     let j = i;
     let eq = -1;
     while (j < n) {
-      let c = load<u16>(src + (<usize>j << 1));
+      let c = rawQuery.charCodeAt(j);
       if (c == 38) break; // '&'
       if (c == 61 && eq < 0) eq = j; // first '='
       j++;

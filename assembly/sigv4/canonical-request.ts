@@ -3,7 +3,7 @@
 // (CanonicalHeaders ends with its own '\n', hence the blank line before SignedHeaders).
 import { Header } from "../http/header";
 import { sha256Hex } from "../crypto/sha256";
-import { ByteBuffer } from "./byte-buffer";
+import { ByteBuffer } from "../kernel/byte-buffer";
 import { appendCanonicalUri } from "./canonical-uri";
 import { appendCanonicalQuery } from "./canonical-query";
 import { appendCanonicalHeaders } from "./canonical-headers";
@@ -17,74 +17,46 @@ export function payloadHash(body: ArrayBuffer): string {
   return sha256Hex(body);
 }
 
+/** What a canonical request is made of: the request as sent and exactly the headers to sign. */
+export class CanonicalInput {
+  method: string = "GET";
+  /** Path as sent (percent-encoded), without the query. */
+  wirePath: string = "/";
+  /** Query as sent, without the '?'. */
+  rawQuery: string = "";
+  /** Every header here is signed. */
+  headers: Array<Header> = [];
+  /** Hex SHA-256 of the payload. */
+  payloadHash: string = EMPTY_PAYLOAD_HASH;
+  /** Remove dot segments and merge slashes (every service but S3). */
+  normalizePath: bool = true;
+  /** URI-encode the wire path once more (every service but S3). */
+  encodePath: bool = true;
+}
+
 /**
  * Appends the CanonicalRequest to `out`, and the SignedHeaders list to `signed` as well (the signer needs
- * it again for the Authorization header). Every header in `headers` is signed.
+ * it again for the Authorization header).
  */
-export function appendCanonicalRequest(
-  out: ByteBuffer,
-  signed: ByteBuffer,
-  method: string,
-  wirePath: string,
-  rawQuery: string,
-  headers: Array<Header>,
-  hashedPayload: string,
-  normalizePath: bool = true,
-  encodePath: bool = true,
-): void {
-  out.writeString(method);
+export function appendCanonicalRequest(out: ByteBuffer, signed: ByteBuffer, input: CanonicalInput): void {
+  out.writeString(input.method);
   out.writeByte(10);
-  appendCanonicalUri(out, wirePath, normalizePath, encodePath);
+  appendCanonicalUri(out, input.wirePath, input.normalizePath, input.encodePath);
   out.writeByte(10);
-  appendCanonicalQuery(out, rawQuery);
+  appendCanonicalQuery(out, input.rawQuery);
   out.writeByte(10);
-  let signedStart = signed.length;
-  appendCanonicalHeaders(out, signed, headers);
+  const signedStart = signed.length;
+  appendCanonicalHeaders(out, signed, input.headers);
   out.writeByte(10);
   out.writeFrom(signed, signedStart, signed.length);
   out.writeByte(10);
-  out.writeString(hashedPayload);
+  out.writeString(input.payloadHash);
 }
 
-/**
- * SigV4 step: CanonicalRequest for a request as sent — `wirePath` (percent-encoded, no query), `rawQuery`
- * (no '?'), the headers to sign (all of them are signed) and the hex payload hash.
- */
-export function canonicalRequest(
-  method: string,
-  wirePath: string,
-  rawQuery: string,
-  headers: Array<Header>,
-  hashedPayload: string,
-  normalizePath: bool = true,
-  encodePath: bool = true,
-): string {
-  let out = new ByteBuffer(1024);
-  let signed = new ByteBuffer(128);
-  appendCanonicalRequest(out, signed, method, wirePath, rawQuery, headers, hashedPayload, normalizePath, encodePath);
-  return out.toString();
-}
-
-/** SigV4 step: CanonicalRequest assembled from already-canonical parts (`canonicalHeaders` ends with '\n'). */
-export function canonicalRequestFromParts(
-  method: string,
-  canonicalUriValue: string,
-  canonicalQueryValue: string,
-  canonicalHeadersValue: string,
-  signedHeadersValue: string,
-  hashedPayload: string,
-): string {
-  let out = new ByteBuffer(256 + canonicalHeadersValue.length + canonicalQueryValue.length + canonicalUriValue.length);
-  out.writeString(method);
-  out.writeByte(10);
-  out.writeString(canonicalUriValue);
-  out.writeByte(10);
-  out.writeString(canonicalQueryValue);
-  out.writeByte(10);
-  out.writeString(canonicalHeadersValue);
-  out.writeByte(10);
-  out.writeString(signedHeadersValue);
-  out.writeByte(10);
-  out.writeString(hashedPayload);
+/** SigV4 step: CanonicalRequest. */
+export function canonicalRequest(input: CanonicalInput): string {
+  const out = new ByteBuffer(1024);
+  const signed = new ByteBuffer(128);
+  appendCanonicalRequest(out, signed, input);
   return out.toString();
 }

@@ -1,8 +1,8 @@
 // SigV4 step "CanonicalURI" (task 1 of the canonical request): the request path, normalized and
 // URI-encoded. For every service except S3, AWS normalizes the path and encodes the wire path
 // (already percent-encoded) once more — "double encoding": /a%20b -> /a%2520b.
-import { ByteBuffer } from "./byte-buffer";
-import { appendUriEncoded } from "./encoding";
+import { ByteBuffer } from "../kernel/byte-buffer";
+import { appendUriEncoded } from "../kernel/percent";
 
 // Segment stack reused across calls: pairs of [start, end) code-unit offsets into the path.
 const segments = new Array<i32>(32);
@@ -17,15 +17,14 @@ const segments = new Array<i32>(32);
 function splitNormalized(path: string): bool {
   segments.length = 0;
   let n = path.length;
-  let src = changetype<usize>(path);
   let i = 0;
   while (i <= n) {
     let j = i;
-    while (j < n && load<u16>(src + (<usize>j << 1)) != 47) j++;
+    while (j < n && path.charCodeAt(j) != 47) j++;
     let len = j - i;
-    if (len == 0 || (len == 1 && load<u16>(src + (<usize>i << 1)) == 46)) {
+    if (len == 0 || (len == 1 && path.charCodeAt(i) == 46)) {
       // "" or "." contribute nothing
-    } else if (len == 2 && load<u16>(src + (<usize>i << 1)) == 46 && load<u16>(src + (<usize>(i + 1) << 1)) == 46) {
+    } else if (len == 2 && path.charCodeAt(i) == 46 && path.charCodeAt(i + 1) == 46) {
       if (segments.length >= 2) segments.length -= 2; // ".." pops (no-op at the root)
     } else {
       segments.push(i);
@@ -33,25 +32,24 @@ function splitNormalized(path: string): bool {
     }
     i = j + 1;
   }
-  return n > 0 && load<u16>(src + (<usize>(n - 1) << 1)) == 47;
+  return n > 0 && path.charCodeAt(n - 1) == 47;
 }
 
 /** True when `path` is already normalized (starts with '/', no "//", "/./", "/../", trailing "/." or "/.."). */
 function isNormalized(path: string): bool {
   let n = path.length;
-  let src = changetype<usize>(path);
-  if (n == 0 || load<u16>(src) != 47) return false;
+  if (n == 0 || path.charCodeAt(0) != 47) return false;
   // Scan each segment that follows a '/'.
   let i = 1;
   while (i <= n) {
     let j = i;
-    while (j < n && load<u16>(src + (<usize>j << 1)) != 47) j++;
+    while (j < n && path.charCodeAt(j) != 47) j++;
     let len = j - i;
     if (len == 0) {
       if (j < n) return false; // "//"
       // trailing slash (or the bare "/") is fine
-    } else if (len <= 2 && load<u16>(src + (<usize>i << 1)) == 46) {
-      if (len == 1 || load<u16>(src + (<usize>(i + 1) << 1)) == 46) return false; // "." or ".."
+    } else if (len <= 2 && path.charCodeAt(i) == 46) {
+      if (len == 1 || path.charCodeAt(i + 1) == 46) return false; // "." or ".."
     }
     i = j + 1;
   }

@@ -15,57 +15,26 @@
 // The "never" list is checked first so a future widening of the allow-list cannot sign one of them.
 // Names are matched case-insensitively.
 
-// @ts-ignore: decorator
-@inline function lowerAscii(c: u32): u32 {
-  return c - 65 < 26 ? c | 32 : c;
-}
-
-/** Case-insensitive equality with a lower-case ASCII literal. */
-function nameIs(name: string, lower: string): bool {
-  let n = name.length;
-  if (n != lower.length) return false;
-  return startsWith(name, lower);
-}
-
-/** Case-insensitive prefix test against a lower-case ASCII literal. */
-function startsWith(name: string, lowerPrefix: string): bool {
-  let n = lowerPrefix.length;
-  if (name.length < n) return false;
-  let a = changetype<usize>(name);
-  let b = changetype<usize>(lowerPrefix);
-  for (let i = 0; i < n; i++) {
-    if (lowerAscii(<u32>load<u16>(a + (<usize>i << 1))) != <u32>load<u16>(b + (<usize>i << 1))) return false;
-  }
-  return true;
-}
+import { equalsAsciiLower, lowerAsciiUnit, startsWithAsciiLower } from "../kernel/ascii";
+import { isHopByHop } from "../http/hop-by-hop";
 
 /** Headers that are never signed (see the rule above). */
 export function isNeverSigned(name: string): bool {
-  let n = name.length;
-  if (n == 0) return true;
-  if (load<u16>(changetype<usize>(name)) == 58) return true; // ':' pseudo-header
-  if (startsWith(name, "x-forwarded-")) return true;
-  switch (lowerAscii(<u32>load<u16>(changetype<usize>(name)))) {
-    case 97: // a
-      return nameIs(name, "authorization");
-    case 99: // c
-      return nameIs(name, "connection") || nameIs(name, "content-length");
-    case 101: // e
-      return nameIs(name, "expect");
-    case 102: // f
-      return nameIs(name, "forwarded");
-    case 107: // k
-      return nameIs(name, "keep-alive");
-    case 112: // p
-      return nameIs(name, "proxy-connection") || nameIs(name, "proxy-authorization") || nameIs(name, "proxy-authenticate");
-    case 116: // t
-      return nameIs(name, "te") || nameIs(name, "trailer") || nameIs(name, "transfer-encoding");
-    case 117: // u
-      return nameIs(name, "upgrade") || nameIs(name, "user-agent");
-    case 118: // v
-      return nameIs(name, "via");
-    case 120: // x
-      return nameIs(name, "x-request-id") || nameIs(name, "x-amzn-trace-id");
+  if (name.length == 0 || name.charCodeAt(0) == 0x3a) return true; // ':' pseudo-header
+  if (isHopByHop(name) || startsWithAsciiLower(name, "x-forwarded-")) return true;
+  switch (lowerAsciiUnit(<u32>name.charCodeAt(0))) {
+    case 0x61: // a
+      return equalsAsciiLower(name, "authorization");
+    case 0x65: // e
+      return equalsAsciiLower(name, "expect");
+    case 0x66: // f
+      return equalsAsciiLower(name, "forwarded");
+    case 0x75: // u
+      return equalsAsciiLower(name, "user-agent");
+    case 0x76: // v
+      return equalsAsciiLower(name, "via");
+    case 0x78: // x
+      return equalsAsciiLower(name, "x-request-id") || equalsAsciiLower(name, "x-amzn-trace-id");
   }
   return false;
 }
@@ -77,5 +46,6 @@ export function isNeverSigned(name: string): bool {
  */
 export function isSignedHeader(name: string): bool {
   if (isNeverSigned(name)) return false;
-  return nameIs(name, "host") || startsWith(name, "x-amz-") || nameIs(name, "content-type") || nameIs(name, "x-api-key");
+  return equalsAsciiLower(name, "host") || startsWithAsciiLower(name, "x-amz-") || equalsAsciiLower(name, "content-type")
+    || equalsAsciiLower(name, "x-api-key");
 }

@@ -35,11 +35,6 @@ export class SigningKey {
   mac(message: ArrayBuffer): ArrayBuffer {
     return this.hmac.mac(message);
   }
-
-  /** HMAC-SHA256 of `len` bytes at `ptr`, written to the 32 bytes at `out` (no allocation). */
-  macInto(ptr: usize, len: usize, out: usize): void {
-    this.hmac.macInto(ptr, len, out);
-  }
 }
 
 // A handful of entries covers a filter that signs for a few regions/services, and the two keys alive
@@ -47,7 +42,6 @@ export class SigningKey {
 const CACHE_SIZE = 4;
 const cache = new StaticArray<SigningKey | null>(CACHE_SIZE);
 let nextSlot: i32 = 0;
-let derivations: i32 = 0;
 
 /**
  * The signing key for (secret, date, region, service), derived on first use and then served from
@@ -59,16 +53,10 @@ export function cachedSigningKey(secret: string, date: string, region: string, s
     if (e !== null && e.date == date && e.region == region && e.service == service && e.secret == secret) return e;
   }
   let key = deriveSigningKey(secret, date, region, service);
-  derivations++;
   let entry = new SigningKey(secret, date, region, service, key, credentialScope(date, region, service));
   unchecked((cache[nextSlot] = entry));
   nextSlot = (nextSlot + 1) % CACHE_SIZE;
   return entry;
-}
-
-/** True when `amzDateValue` starts with the 8 characters of `date` (the credential-scope date). */
-function sameDay(date: string, amzDateValue: string): bool {
-  return date.length == 8 && amzDateValue.length >= 8 && memory.compare(changetype<usize>(date), changetype<usize>(amzDateValue), 16) == 0;
 }
 
 /**
@@ -78,7 +66,7 @@ function sameDay(date: string, amzDateValue: string): bool {
 export function cachedSigningKeyForAmzDate(secret: string, amzDateValue: string, region: string, service: string): SigningKey {
   for (let i = 0; i < CACHE_SIZE; i++) {
     let e = unchecked(cache[i]);
-    if (e !== null && sameDay(e.date, amzDateValue) && e.region == region && e.service == service && e.secret == secret) return e;
+    if (e !== null && e.date.length == 8 && amzDateValue.startsWith(e.date) && e.region == region && e.service == service && e.secret == secret) return e;
   }
   return cachedSigningKey(secret, amzDateValue.substring(0, 8), region, service);
 }
@@ -87,15 +75,3 @@ export function cachedSigningKeyForAmzDate(secret: string, amzDateValue: string,
 export function signingKey(secret: string, date: string, region: string, service: string): ArrayBuffer {
   return cachedSigningKey(secret, date, region, service).key;
 }
-
-/** How many keys have been derived for the cache so far (tests use it to observe cache hits). */
-export function signingKeyDerivations(): i32 {
-  return derivations;
-}
-
-/** Empties the signing-key cache (e.g. when credentials are rotated). */
-export function clearSigningKeyCache(): void {
-  for (let i = 0; i < CACHE_SIZE; i++) unchecked((cache[i] = null));
-  nextSlot = 0;
-}
-

@@ -1,8 +1,8 @@
 // Unit-test entry for the pure config and path modules: results come back as JSON text for the tests.
 import { parseConfig } from "../config/config";
-import { parseJson, JsonKind, JsonValue } from "../config/json";
-import { calloutPath } from "../http/request-path";
-import { jsonString } from "../util/json-writer";
+import { parseJson, JsonKind, JsonValue } from "../util/json-reader";
+import { joinRequestPath } from "../http/request-path";
+import { jsonString } from "../kernel/json-string";
 
 function envFrom(lines: string): Map<string, string> {
   const env = new Map<string, string>();
@@ -23,9 +23,9 @@ export function configSummary(text: string, env: string): string {
   let iam = "null";
   const i = config.iam;
   if (i != null) {
-    iam = "{\"accessKey\":" + jsonString(i.accessKey) + ",\"secretKey\":" + jsonString(i.secretKey)
-      + ",\"sessionToken\":" + jsonString(i.sessionToken) + ",\"region\":" + jsonString(i.scope.region)
-      + ",\"service\":" + jsonString(i.scope.service) + ",\"scopeSource\":" + jsonString(i.scope.source)
+    iam = "{\"accessKey\":" + jsonString(i.credentials.accessKeyId) + ",\"secretKey\":" + jsonString(i.credentials.secretAccessKey)
+      + ",\"sessionToken\":" + jsonString(i.credentials.sessionToken) + ",\"region\":" + jsonString(i.scope.region)
+      + ",\"service\":" + jsonString(i.scope.service) + ",\"scopeSource\":" + jsonString(i.scopeSource)
       + ",\"fromEnvironment\":" + (i.fromEnvironment ? "true" : "false") + "}";
   }
   return "{\"scheme\":" + jsonString(uri.scheme) + ",\"host\":" + jsonString(uri.host) + ",\"port\":" + jsonString(uri.port)
@@ -65,8 +65,12 @@ export function jsonRoundTrip(text: string): string {
   return value == null ? "error: " + result.error : render(value);
 }
 
-/** The callout path, or "<status> <reason>". */
+/** The joined path?query, or "<status> <reason>"; `requestPath` is the raw `:path` with its query. */
 export function joinPath(requestPath: string, functionPath: string, functionQuery: string, prefix: string, hasPrefix: bool): string {
-  const result = calloutPath(requestPath, functionPath, functionQuery, hasPrefix, prefix);
-  return result.ok ? result.path : result.status.toString() + " " + result.reason;
+  const question = requestPath.indexOf("?");
+  const path = question < 0 ? requestPath : requestPath.substring(0, question);
+  const query = question < 0 ? "" : requestPath.substring(question + 1);
+  const result = joinRequestPath(path, query, functionPath, functionQuery, hasPrefix, prefix);
+  if (!result.ok) return result.status.toString() + " " + result.reason;
+  return result.query.length > 0 ? result.path + "?" + result.query : result.path;
 }

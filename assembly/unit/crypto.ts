@@ -4,7 +4,7 @@ import { HmacSha256 } from "../crypto/hmac";
 
 export { sha256, sha256Hex, sha256Utf8Hex } from "../crypto/sha256";
 export { hmacSha256, hmacSha256Utf8 } from "../crypto/hmac";
-export { toHex } from "../crypto/hex";
+export { toHex } from "../kernel/hex";
 
 // One streaming hasher shared by the stream* exports, so tests also cover reuse after digest().
 const stream = new Sha256();

@@ -4,11 +4,11 @@ import { parseLambdaArn } from "../config/lambda-arn";
 import { Header } from "../http/header";
 import { eventV1 } from "../invoke/event-v1";
 import { eventV2 } from "../invoke/event-v2";
-import { invokeTarget } from "../invoke/invoke-target";
+import { chooseFunction } from "../invoke/function-choice";
 import { RequestFacts } from "../invoke/request-facts";
 import { unwrapFunctionResponse } from "../invoke/unwrap";
 import { apiGatewayTime } from "../invoke/api-gateway-time";
-import { base64Decode, base64Encode } from "../util/base64";
+import { base64Decode, base64Encode } from "../kernel/base64";
 import { JsonWriter } from "../util/json-writer";
 
 /** The ARN's parts as JSON, or {"error": …}. */
@@ -62,9 +62,9 @@ export function target(config: string, path: string, draw: u32): string {
   if (parsed == null) return json.key("error").string(result.error).endObject().toString();
   const options = parsed.invoke;
   if (options == null) return json.key("error").string("not an ARN config").endObject().toString();
-  const t = invokeTarget(options, path, draw);
+  const t = chooseFunction(options, path, draw);
   return json.key("functionName").string(t.functionName).key("qualifier").string(t.qualifier).key("weighted").bool(t.weighted)
-    .key("path").string(t.path).key("eventPath").string(t.eventPath).key("refusal").string(t.refusal)
+    .key("path").string(t.query.length > 0 ? t.path + "?" + t.query : t.path).key("eventPath").string(t.eventPath).key("refusal").string(t.refusal)
     .key("host").string(parsed.functionUri.authority).key("upstream").string(parsed.upstream).endObject().toString();
 }
 

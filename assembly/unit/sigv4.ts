@@ -2,6 +2,9 @@
 // boundary as one string of "name:value\n" lines (split at the first ':' after the name, so
 // ":authority:host" is the pseudo-header :authority); values cannot contain '\n' here.
 import { Header } from "../http/header";
+import { OutgoingRequest } from "../http/outgoing-request";
+import { ByteBuffer } from "../kernel/byte-buffer";
+import { Credentials, SigningScope } from "../sigv4/credentials";
 import * as uri from "../sigv4/canonical-uri";
 import * as query from "../sigv4/canonical-query";
 import * as hdr from "../sigv4/canonical-headers";
@@ -11,8 +14,8 @@ import * as sig from "../sigv4/signature";
 import * as date from "../sigv4/amz-date";
 import * as policy from "../sigv4/signed-headers-policy";
 import * as signer from "../sigv4/signer";
-import { uriEncode as encode } from "../sigv4/encoding";
-import { toHex } from "../crypto/hex";
+import { uriEncode as encode } from "../kernel/percent";
+import { toHex } from "../kernel/hex";
 
 /** Parses "name:value\n" lines into headers (empty lines skipped; a line without ':' is a name with ""). */
 function parseHeaders(lines: string): Array<Header> {
@@ -52,11 +55,20 @@ export function canonicalHeaders(lines: string): string { return hdr.canonicalHe
 export function signedHeaders(lines: string): string { return hdr.signedHeaders(parseHeaders(lines)); }
 export function canonicalHeaderValue(value: string): string { return hdr.canonicalHeaderValue(value); }
 export function payloadHash(body: ArrayBuffer): string { return creq.payloadHash(body); }
-export function canonicalRequest(method: string, path: string, raw: string, lines: string, hash: string, normalize: bool, encodePath: bool): string {
-  return creq.canonicalRequest(method, path, raw, parseHeaders(lines), hash, normalize, encodePath);
+function canonicalInput(method: string, path: string, raw: string, lines: string, hash: string, normalize: bool,
+  encodePath: bool): creq.CanonicalInput {
+  const input = new creq.CanonicalInput();
+  input.method = method;
+  input.wirePath = path;
+  input.rawQuery = raw;
+  input.headers = parseHeaders(lines);
+  input.payloadHash = hash;
+  input.normalizePath = normalize;
+  input.encodePath = encodePath;
+  return input;
 }
-export function canonicalRequestFromParts(method: string, u: string, q: string, h: string, s: string, hash: string): string {
-  return creq.canonicalRequestFromParts(method, u, q, h, s, hash);
+export function canonicalRequest(method: string, path: string, raw: string, lines: string, hash: string, normalize: bool, encodePath: bool): string {
+  return creq.canonicalRequest(canonicalInput(method, path, raw, lines, hash, normalize, encodePath));
 }
 export function credentialScope(d: string, region: string, service: string): string { return key.credentialScope(d, region, service); }
 export function deriveSigningKeyHex(secret: string, d: string, region: string, service: string): string {
@@ -65,10 +77,16 @@ export function deriveSigningKeyHex(secret: string, d: string, region: string, s
 export function signingKeyHex(secret: string, d: string, region: string, service: string): string {
   return toHex(key.signingKey(secret, d, region, service));
 }
-export function signingKeyDerivations(): i32 { return key.signingKeyDerivations(); }
-export function clearSigningKeyCache(): void { key.clearSigningKeyCache(); }
+/** Identity of the cached key entry: equal across calls exactly when the cache served the same entry. */
+export function signingKeyId(secret: string, d: string, region: string, service: string): usize {
+  return changetype<usize>(key.cachedSigningKey(secret, d, region, service));
+}
 export function hashedCanonicalRequest(c: string): string { return sig.hashedCanonicalRequest(c); }
-export function stringToSign(d: string, scope: string, hashed: string): string { return sig.stringToSign(d, scope, hashed); }
+export function stringToSign(d: string, scope: string, hashed: string): string {
+  const out = new ByteBuffer(128);
+  sig.appendStringToSign(out, d, scope, hashed);
+  return out.toString();
+}
 export function signature(keyHex: string, sts: string): string { return sig.signature(hexToBytes(keyHex), sts); }
 export function authorizationHeader(ak: string, scope: string, signedList: string, s: string): string {
   return sig.authorizationHeader(ak, scope, signedList, s);
@@ -79,22 +97,36 @@ export function isSignedHeader(name: string): bool { return policy.isSignedHeade
 // The last signing result, read back piecewise by the last* exports.
 let last: signer.SigningResult | null = null;
 
-/** signWithHeaders over the given header lines; returns the Authorization value. */
+/** signCanonical over the given header lines; returns the Authorization value. */
 export function signWithHeaders(
   method: string, path: string, raw: string, lines: string, hash: string, ak: string, secret: string,
   region: string, service: string, amz: string, normalize: bool, encodePath: bool,
 ): string {
-  let r = signer.signWithHeaders(method, path, raw, parseHeaders(lines), hash, ak, secret, region, service, amz, normalize, encodePath);
+  const r = signer.signCanonical(canonicalInput(method, path, raw, lines, hash, normalize, encodePath),
+    new Credentials(ak, secret, ""), new SigningScope(region, service), amz);
   last = r;
   return r.authorization;
 }
 
-/** signRequest (the filter's policy); `token` "" means none. Returns the headers to add as lines. */
+/**
+ * signRequest (the filter's policy) of a request whose header lines may hold ":authority:<host>";
+ * `token` "" means none. Returns the headers to add as lines.
+ */
 export function signRequest(
   method: string, path: string, raw: string, lines: string, body: ArrayBuffer, ak: string, secret: string,
   token: string, region: string, service: string, epochMillis: i64,
 ): string {
-  let r = signer.signRequest(method, path, raw, parseHeaders(lines), body, ak, secret, token.length > 0 ? token : null, region, service, epochMillis);
+  const request = new OutgoingRequest();
+  request.method = method;
+  request.path = path;
+  request.query = raw;
+  const headers = parseHeaders(lines);
+  for (let i = 0; i < headers.length; i++) {
+    if (headers[i].name == ":authority") request.authority = headers[i].value;
+    else if (!headers[i].name.startsWith(":")) request.headers.push(headers[i]);
+  }
+  request.body = body;
+  const r = signer.signRequest(request, new Credentials(ak, secret, token), new SigningScope(region, service), epochMillis);
   last = r;
   return formatHeaders(r.headersToAdd());
 }
@@ -104,24 +136,5 @@ export function lastStringToSign(): string { let r = last; return r === null ? "
 export function lastSignature(): string { let r = last; return r === null ? "" : r.signature; }
 export function lastSignedHeaders(): string { let r = last; return r === null ? "" : r.signedHeaders; }
 export function lastCredentialScope(): string { let r = last; return r === null ? "" : r.credentialScope; }
-
-/** Measurement helper: signs a typical Lambda invoke request `n` times inside wasm; returns the last signature. */
-export function benchSignRequest(n: i32, bodySize: i32): string {
-  let headers = new Array<Header>();
-  headers.push(new Header(":authority", "lambda.us-east-1.amazonaws.com"));
-  headers.push(new Header(":method", "POST"));
-  headers.push(new Header(":path", "/2015-03-31/functions/my-function/invocations"));
-  headers.push(new Header("content-type", "application/json"));
-  headers.push(new Header("user-agent", "curl/8.5.0"));
-  headers.push(new Header("x-forwarded-for", "10.0.0.1"));
-  headers.push(new Header("x-amz-invocation-type", "RequestResponse"));
-  headers.push(new Header("accept", "*/*"));
-  let body = new ArrayBuffer(bodySize);
-  let s = "";
-  for (let i = 0; i < n; i++) {
-    let r = signer.signRequest("POST", "/2015-03-31/functions/my-function/invocations", "qualifier=prod&x=a%20b", headers, body,
-      "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session-token-value", "us-east-1", "lambda", 1440938160000 + <i64>i * 1000);
-    s = r.signature;
-  }
-  return s;
-}
+/** Identity of the last signature's credential scope string, which is its cached signing key's. */
+export function lastScopeId(): usize { let r = last; return r === null ? 0 : changetype<usize>(r.credentialScope); }

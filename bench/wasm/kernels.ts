@@ -2,9 +2,11 @@
 // by bench/run.ts with the release target's flags so the code measured is the code the filter runs.
 // Every kernel loops inside wasm, so one JS→wasm call is amortized over `n` operations.
 import { Header } from "../../assembly/http/header";
-import { signRequest, signWithHeaders } from "../../assembly/sigv4/signer";
+import { OutgoingRequest } from "../../assembly/http/outgoing-request";
+import { signCanonical, signRequest } from "../../assembly/sigv4/signer";
+import { Credentials, SigningScope } from "../../assembly/sigv4/credentials";
 import { CTX_SIZE, ctxFinal, ctxInit, ctxUpdate } from "../../assembly/crypto/sha256";
-import { EMPTY_PAYLOAD_HASH } from "../../assembly/sigv4/canonical-request";
+import { CanonicalInput, EMPTY_PAYLOAD_HASH } from "../../assembly/sigv4/canonical-request";
 
 const HOST = "x9w6z07gb9.execute-api.us-east-1.amazonaws.com";
 const PATH = "/default/test-apisix";
@@ -13,13 +15,14 @@ const AK = "AKIDEXAMPLE";
 const SK = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const T0: i64 = 1440938160000; // 2015-08-30T12:36:00Z; +1 s per signature stays within the day
 
-// The callout headers as StreamContext#dispatch builds them for the seed request: pseudo-headers, then
-// the client's forwarded headers (host is replaced by :authority).
-const callout: Array<Header> = [
-  new Header(":method", "GET"),
-  new Header(":path", PATH + "?" + QUERY),
-  new Header(":authority", HOST),
-  new Header(":scheme", "https"),
+// The callout as the URL target builds it for the seed request: the client's forwarded headers (host
+// is replaced by the authority).
+const callout = new OutgoingRequest();
+callout.method = "GET";
+callout.path = PATH;
+callout.query = QUERY;
+callout.authority = HOST;
+callout.headers = [
   new Header("user-agent", "curl/8.5.0"),
   new Header("accept", "*/*"),
   new Header("x-forwarded-for", "203.0.113.7"),
@@ -39,25 +42,32 @@ const allSigned: Array<Header> = [
   new Header("accept-encoding", "gzip, deflate"),
   new Header("x-amz-date", "20150830T123600Z"),
 ];
-const EMPTY = new ArrayBuffer(0);
+const CREDENTIALS = new Credentials(AK, SK, "");
+const SCOPE = new SigningScope("us-east-1", "execute-api");
+const allSignedInput = new CanonicalInput();
+allSignedInput.method = "GET";
+allSignedInput.wirePath = PATH;
+allSignedInput.rawQuery = QUERY;
+allSignedInput.headers = allSigned;
+allSignedInput.payloadHash = EMPTY_PAYLOAD_HASH;
 let lastSignature = "";
 let sink: i32 = 0;
 
 /** signRequest (the filter's path: policy, date, canonical request, cached key, Authorization) `n` times. */
 export function signLoop(n: i32): i32 {
   for (let i = 0; i < n; i++) {
-    let r = signRequest("GET", PATH, QUERY, callout, EMPTY, AK, SK, null, "us-east-1", "execute-api", T0 + <i64>i * 1000);
-    let added = r.headersToAdd(); // what signCallout appends to the callout
+    let r = signRequest(callout, CREDENTIALS, SCOPE, T0 + <i64>i * 1000);
+    let added = r.headersToAdd(); // what the filter appends to the callout
     sink += added.length;
     lastSignature = r.signature;
   }
   return sink;
 }
 
-/** signWithHeaders over the 8 headers aws4 signs (fixed X-Amz-Date) `n` times. */
+/** signCanonical over the 8 headers aws4 signs (fixed X-Amz-Date) `n` times. */
 export function signAllHeadersLoop(n: i32): i32 {
   for (let i = 0; i < n; i++) {
-    let r = signWithHeaders("GET", PATH, QUERY, allSigned, EMPTY_PAYLOAD_HASH, AK, SK, "us-east-1", "execute-api", "20150830T123600Z");
+    let r = signCanonical(allSignedInput, CREDENTIALS, SCOPE, "20150830T123600Z");
     lastSignature = r.signature;
     sink += r.signature.length;
   }

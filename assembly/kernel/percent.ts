@@ -1,8 +1,10 @@
-// Percent-encoding as SigV4 defines it ("UriEncode"): every byte of the UTF-8 encoding is written
-// as %XX with upper-case hex, except the unreserved characters A-Z a-z 0-9 - _ . ~ (and, for paths,
-// '/'). Space is %20, never '+'. Strings are AssemblyScript UTF-16; lone surrogates are encoded as
-// U+FFFD (%EF%BF%BD), so any input gives a defined result.
-import { ByteBuffer, storeUtf8 } from "./byte-buffer";
+// Percent-encoding. Encoding as SigV4 defines it ("UriEncode"): every byte of the UTF-8 encoding is
+// written as %XX with upper-case hex, except the unreserved characters A-Z a-z 0-9 - _ . ~ (and, for
+// paths, '/'). Space is %20, never '+'. Strings are AssemblyScript UTF-16; lone surrogates are encoded
+// as U+FFFD (%EF%BF%BD), so any input gives a defined result. Decoding is lenient, as API Gateway reads
+// query strings: valid %XX escapes become bytes, anything else stays as written.
+import { ByteBuffer } from "./byte-buffer";
+import { codePointAt, decodeUtf8Lossy, storeUtf8 } from "./utf8";
 
 // 1 = unreserved, 2 = '/', 0 = must be encoded; indexed by ASCII code.
 // @ts-ignore: decorator
@@ -35,7 +37,7 @@ import { ByteBuffer, storeUtf8 } from "./byte-buffer";
   return n < 10 ? 48 + n : 55 + n;
 }
 
-/** Value of hex digit `c` (either case), or -1. */
+/** Value of hex digit `c` (either case), or -1 for any other character. */
 // @ts-ignore: decorator
 @inline export function hexValue(c: u32): i32 {
   if (c - 48 < 10) return <i32>(c - 48);
@@ -69,23 +71,6 @@ function putEncodedCodePoint(p: usize, cp: u32): usize {
 // @ts-ignore: decorator
 @lazy const SCRATCH: usize = memory.data(8, 8);
 
-/** Reads the code point starting at unit `i` (`< end`); sets `units` to how many code units it used. */
-// @ts-ignore: decorator
-@inline function codePointAt(src: usize, i: i32, end: i32): u32 {
-  let c = <u32>load<u16>(src + (<usize>i << 1));
-  units = 1;
-  if (c < 0xd800 || c >= 0xe000) return c;
-  if (c < 0xdc00 && i + 1 < end) {
-    let d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
-    if (d >= 0xdc00 && d < 0xe000) {
-      units = 2;
-      return 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-    }
-  }
-  return 0xfffd; // lone surrogate
-}
-let units: i32 = 1;
-
 // Worst case output per UTF-16 unit: one BMP unit -> 3 UTF-8 bytes -> 9 chars.
 const MAX_PER_UNIT: i32 = 9;
 
@@ -108,9 +93,9 @@ export function appendUriEncoded(out: ByteBuffer, s: string, start: i32, end: i3
       p = putEncodedByte(p, c, keepSlash);
       i++;
     } else {
-      let cp = codePointAt(src, i, end);
-      p = putEncodedCodePoint(p, cp);
-      i += units;
+      const packed = codePointAt(src, i, end);
+      p = putEncodedCodePoint(p, packed & 0xffffff);
+      i += <i32>(packed >> 24);
     }
   }
   out.length += <i32>(p - dst);
@@ -146,9 +131,9 @@ export function appendQueryComponent(out: ByteBuffer, s: string, start: i32, end
       p = putEncodedByte(p, c, false);
       i++;
     } else {
-      let cp = codePointAt(src, i, end);
-      p = putEncodedCodePoint(p, cp);
-      i += units;
+      const packed = codePointAt(src, i, end);
+      p = putEncodedCodePoint(p, packed & 0xffffff);
+      i += <i32>(packed >> 24);
     }
   }
   out.length += <i32>(p - dst);
@@ -159,4 +144,29 @@ export function uriEncode(s: string, keepSlash: bool = false): string {
   let out = new ByteBuffer(s.length + 16);
   appendUriEncoded(out, s, 0, s.length, keepSlash);
   return out.toString();
+}
+
+/** Decodes the %XX escapes of `text`; bytes that are not UTF-8 read as U+FFFD, never as what an overlong form spells. */
+export function percentDecode(text: string): string {
+  if (text.indexOf("%") < 0) return text;
+  const bytes = String.UTF8.encode(text);
+  const data = changetype<usize>(bytes);
+  const length = bytes.byteLength;
+  const out = new ArrayBuffer(length);
+  const dst = changetype<usize>(out);
+  let written: usize = 0;
+  for (let i = 0; i < length; i++) {
+    const c = <u32>load<u8>(data + <usize>i);
+    if (c == 0x25 && i + 2 < length) {
+      const hi = hexValue(<u32>load<u8>(data + <usize>(i + 1)));
+      const lo = hexValue(<u32>load<u8>(data + <usize>(i + 2)));
+      if ((hi | lo) >= 0) {
+        store<u8>(dst + written++, <u8>((hi << 4) | lo));
+        i += 2;
+        continue;
+      }
+    }
+    store<u8>(dst + written++, <u8>c);
+  }
+  return decodeUtf8Lossy(dst, written);
 }

@@ -1,16 +1,18 @@
 // Which function and qualifier a request invokes, and the Invoke API path for it:
 // POST /2015-03-31/functions/<function ARN, percent-encoded>/invocations[?Qualifier=<qualifier>].
 import { InvokeOptions } from "../config/invoke-options";
-import { uriEncode } from "../sigv4/encoding";
+import { uriEncode } from "../kernel/percent";
 
-export class InvokeTarget {
+export class FunctionChoice {
   /** Function name (from the ARN, or the path segment that selected it). */
   functionName: string = "";
   qualifier: string = "";
   /** True when the qualifier came from the weighted choice (then shown in a response header). */
   weighted: bool = false;
-  /** Path of the callout, with Qualifier query when qualified. */
+  /** Invoke API path of the call. */
   path: string = "";
+  /** `Qualifier=<qualifier>` when qualified, else "". */
+  query: string = "";
   /** Path the function sees in its event (after the function's own segment when selected by path). */
   eventPath: string = "/";
   /** Non-empty when the request names no allowed function (answered 404). */
@@ -28,9 +30,9 @@ export function pickQualifier(options: InvokeOptions, draw: u32): string {
   return options.qualifiers[options.qualifiers.length - 1].name;
 }
 
-/** Resolves the target for a request whose path after path_prefix is `path` (no query). */
-export function invokeTarget(options: InvokeOptions, path: string, draw: u32): InvokeTarget {
-  const target = new InvokeTarget();
+/** Chooses the function and qualifier for a request whose path after path_prefix is `path` (no query). */
+export function chooseFunction(options: InvokeOptions, path: string, draw: u32): FunctionChoice {
+  const target = new FunctionChoice();
   target.functionName = options.arn.name;
   target.eventPath = path.length > 0 ? path : "/";
   if (options.allowedFunctions.length > 0) {
@@ -51,6 +53,6 @@ export function invokeTarget(options: InvokeOptions, path: string, draw: u32): I
   const region = options.region;
   const functionArn = options.arn.unqualified(target.functionName, region);
   target.path = "/2015-03-31/functions/" + uriEncode(functionArn) + "/invocations";
-  if (target.qualifier.length > 0) target.path += "?Qualifier=" + uriEncode(target.qualifier);
+  if (target.qualifier.length > 0) target.query = "Qualifier=" + uriEncode(target.qualifier);
   return target;
 }

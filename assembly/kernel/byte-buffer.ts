@@ -1,6 +1,8 @@
 // A growable byte buffer the SigV4 steps write into, so a canonical request is assembled once, in
 // place, as the exact bytes that get hashed (no per-component strings, no re-encoding before hashing).
 // Writers reserve their worst case up front and then store without further checks.
+import { lowerAsciiUnit } from "./ascii";
+import { codePointAt, storeUtf8 } from "./utf8";
 
 /** Growable byte buffer; `length` bytes of `buffer` are in use. Reuse it across requests with `reset()`. */
 export class ByteBuffer {
@@ -107,27 +109,28 @@ export class ByteBuffer {
       p += 1;
       i++;
     }
-    for (; i < end; i++) {
-      let c = <u32>load<u16>(src + (<usize>i << 1));
+    while (i < end) {
+      const c = <u32>load<u16>(src + (<usize>i << 1));
       if (c < 0x80) {
         store<u8>(p, <u8>c);
         p += 1;
-      } else {
-        let cp = c;
-        if (c >= 0xd800 && c < 0xe000) {
-          cp = 0xfffd;
-          if (c < 0xdc00 && i + 1 < end) {
-            let d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
-            if (d >= 0xdc00 && d < 0xe000) {
-              cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-              i++;
-            }
-          }
-        }
-        p = storeUtf8(p, cp);
+        i++;
+        continue;
       }
+      const packed = codePointAt(src, i, end);
+      p = storeUtf8(p, packed & 0xffffff);
+      i += <i32>(packed >> 24);
     }
     this.length += <i32>(p - dst);
+  }
+
+  /** Appends `text` with ASCII letters lowered (header names: other characters as UTF-8, lowered too if ASCII). */
+  writeLowerAscii(text: string): void {
+    const start = this.length;
+    this.writeString(text);
+    const end = this.length;
+    const base = this.at(0);
+    for (let k = start; k < end; k++) store<u8>(base + <usize>k, <u8>lowerAsciiUnit(<u32>load<u8>(base + <usize>k)));
   }
 
   /** Copy of bytes `start..end` as a new ArrayBuffer. */
@@ -150,24 +153,4 @@ export class ByteBuffer {
   toString(): string {
     return this.toStringRange(0, this.length);
   }
-}
-
-/** Stores code point `cp` (0x80..0x10ffff, not a surrogate) as UTF-8 at `p`; returns the end address. */
-export function storeUtf8(p: usize, cp: u32): usize {
-  if (cp < 0x800) {
-    store<u8>(p, <u8>(0xc0 | (cp >> 6)));
-    store<u8>(p, <u8>(0x80 | (cp & 63)), 1);
-    return p + 2;
-  }
-  if (cp < 0x10000) {
-    store<u8>(p, <u8>(0xe0 | (cp >> 12)));
-    store<u8>(p, <u8>(0x80 | ((cp >> 6) & 63)), 1);
-    store<u8>(p, <u8>(0x80 | (cp & 63)), 2);
-    return p + 3;
-  }
-  store<u8>(p, <u8>(0xf0 | (cp >> 18)));
-  store<u8>(p, <u8>(0x80 | ((cp >> 12) & 63)), 1);
-  store<u8>(p, <u8>(0x80 | ((cp >> 6) & 63)), 2);
-  store<u8>(p, <u8>(0x80 | (cp & 63)), 3);
-  return p + 4;
 }

@@ -1,5 +1,6 @@
-// UTF-8 well-formedness (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF; and a decoder
-// that reads malformed bytes as U+FFFD instead of guessing what they spell.
+// UTF-8 and UTF-16 at the byte level. Well-formedness (RFC 3629): no overlong forms, no surrogates, nothing
+// above U+10FFFF; a decoder that reads malformed bytes as U+FFFD instead of guessing what they spell; and the
+// one place that pairs UTF-16 surrogates and writes code points as UTF-8 bytes.
 
 /** True when every byte of `bytes` is part of a well-formed UTF-8 sequence. */
 export function isValidUtf8(bytes: ArrayBuffer): bool {
@@ -87,4 +88,39 @@ export function decodeUtf8Lossy(ptr: usize, length: usize): string {
 /** decodeUtf8Lossy over a whole buffer. */
 export function decodeUtf8LossyBuffer(bytes: ArrayBuffer): string {
   return decodeUtf8Lossy(changetype<usize>(bytes), <usize>bytes.byteLength);
+}
+
+/**
+ * The code point at unit `i` (< `end`) of the UTF-16 text at `src`, packed with the units it spans:
+ * `cp | units << 24`. A lone surrogate reads as U+FFFD (one unit), so every input has a defined encoding.
+ */
+// @ts-ignore: decorator
+@inline export function codePointAt(src: usize, i: i32, end: i32): u32 {
+  const c = <u32>load<u16>(src + (<usize>i << 1));
+  if (c < 0xd800 || c >= 0xe000) return c | (1 << 24);
+  if (c < 0xdc00 && i + 1 < end) {
+    const d = <u32>load<u16>(src + (<usize>(i + 1) << 1));
+    if (d >= 0xdc00 && d < 0xe000) return (0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)) | (2 << 24);
+  }
+  return 0xfffd | (1 << 24);
+}
+
+/** Stores code point `cp` (0x80..0x10ffff, not a surrogate) as UTF-8 at `p`; returns the end address. */
+export function storeUtf8(p: usize, cp: u32): usize {
+  if (cp < 0x800) {
+    store<u8>(p, <u8>(0xc0 | (cp >> 6)));
+    store<u8>(p, <u8>(0x80 | (cp & 63)), 1);
+    return p + 2;
+  }
+  if (cp < 0x10000) {
+    store<u8>(p, <u8>(0xe0 | (cp >> 12)));
+    store<u8>(p, <u8>(0x80 | ((cp >> 6) & 63)), 1);
+    store<u8>(p, <u8>(0x80 | (cp & 63)), 2);
+    return p + 3;
+  }
+  store<u8>(p, <u8>(0xf0 | (cp >> 18)));
+  store<u8>(p, <u8>(0x80 | ((cp >> 12) & 63)), 1);
+  store<u8>(p, <u8>(0x80 | ((cp >> 6) & 63)), 2);
+  store<u8>(p, <u8>(0x80 | (cp & 63)), 3);
+  return p + 4;
 }

@@ -1,0 +1,45 @@
+// Streams of one root context waiting to retry an Invoke API call, each with the monotonic millisecond
+// it is due. Hosts with ticks (Envoy) call the root back every RETRY_TICK_MS while any wait.
+import { setTickPeriod } from "../abi/host";
+
+/** Granularity of retry backoff on hosts with ticks. */
+const RETRY_TICK_MS: u32 = 10;
+
+class Waiting {
+  constructor(public streamId: u32, public dueMillis: u64) {}
+}
+
+export class RetrySchedule {
+  private waiting: Array<Waiting> = [];
+
+  /** Schedules a stream's retry; false when the host has no ticks (APISIX) and the caller must retry at once. */
+  schedule(streamId: u32, dueMillis: u64): bool {
+    if (this.waiting.length == 0 && !setTickPeriod(RETRY_TICK_MS)) return false;
+    this.waiting.push(new Waiting(streamId, dueMillis));
+    return true;
+  }
+
+  /** Removes and returns the streams due at `nowMillis`, in the order they were scheduled. */
+  takeDue(nowMillis: u64): Array<u32> {
+    const due = new Array<u32>();
+    const kept = new Array<Waiting>();
+    for (let i = 0; i < this.waiting.length; i++) {
+      const entry = this.waiting[i];
+      if (entry.dueMillis <= nowMillis) due.push(entry.streamId);
+      else kept.push(entry);
+    }
+    this.waiting = kept;
+    if (kept.length == 0) setTickPeriod(0);
+    return due;
+  }
+
+  /** Forgets a stream's scheduled retry (the stream ended first). */
+  cancel(streamId: u32): void {
+    for (let i = 0; i < this.waiting.length; i++) {
+      if (this.waiting[i].streamId != streamId) continue;
+      this.waiting.splice(i, 1);
+      if (this.waiting.length == 0) setTickPeriod(0);
+      return;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+// Where a request goes, behind one interface: a URL endpoint (API Gateway, a Function URL) or the Lambda
+// Invoke API. The stream asks its target, in order, to accept the request, to build what is sent from it
+// and its body, and to read the function's answer; it never needs to know which kind it has.
+import { Header } from "../http/header";
+import { OutgoingRequest } from "../http/outgoing-request";
+import { Answer } from "./answer";
+import { ClientRequest } from "./client-request";
+
+export abstract class Target {
+  /** What goes to the function, once build() succeeded (signed separately on every attempt). */
+  outgoing: OutgoingRequest = new OutgoingRequest();
+
+  /** At request headers: null when the request may go on, else the answer that refuses it. */
+  abstract accept(request: ClientRequest): Answer | null;
+
+  /** With the whole body: fills `outgoing`; null when it can be sent, else the answer that refuses it. */
+  abstract build(request: ClientRequest, body: ArrayBuffer): Answer | null;
+
+  /** The function's answer (a valid status, its headers and whole body) as the client's reply. */
+  abstract read(status: u32, headers: Array<Header>, body: ArrayBuffer): Answer;
+
+  /** Whether an attempt that failed with a retryable answer may be repeated, after `attempts` tries. */
+  mayRetry(request: ClientRequest, attempts: i32): bool {
+    return false;
+  }
+}
