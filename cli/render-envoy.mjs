@@ -4,6 +4,8 @@
 // `keepalive*` become cluster settings here. The examples' tests compare the example files with this.
 // Input: a plugin config the filter has accepted (run validate first).
 
+import { defaultOf } from "../schema/fields.mjs";
+
 /** HttpFilter name, also the ECDS resource name and the typed_per_filter_config key. */
 export const FILTER_NAME = "aws-lambda";
 /** Debian/Ubuntu's system trust store, what APISIX verifies against. */
@@ -23,7 +25,9 @@ export const TYPES = {
 };
 const HTTP_OPTIONS_KEY = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
-const DEFAULTS = { timeout: 3000, ssl_verify: true, keepalive: true, keepalive_pool: 5, keepalive_timeout: 60000 };
+/** The plugin's own defaults for the fields mapped onto Envoy settings (schema/fields.mjs). */
+const DEFAULTS = Object.fromEntries(["timeout", "ssl_verify", "keepalive", "keepalive_pool", "keepalive_timeout"]
+  .map((name) => [name, defaultOf(name)]));
 
 /** Milliseconds as a protobuf Duration string ("3s", "0.1s"). */
 export function duration(ms) {

@@ -91,7 +91,7 @@ test("--host apisix skips vm_start, so the filter warns about ssl_verify there a
   const apisix = run(["validate", file, "--host", "apisix"]);
   assert.equal(apisix.code, 0);
   assert.match(apisix.stdout, /configured on apisix: /);
-  assert.match(apisix.stderr, /^\[warn\] aws-lambda: ssl_verify and keepalive\* cannot take effect on APISIX/);
+  assert.match(apisix.stderr, /^\[warn\] aws-lambda: ssl_verify false: cannot take effect on APISIX/);
 });
 
 test("iam without keys needs --env and the AWS variables", () => {
@@ -238,7 +238,7 @@ test("render apisix notes a wildcard route without path_prefix, and passes on th
   const r = run(["render", "apisix", configFile({ function_uri: seedUri, ssl_verify: false }), "--uri", "/aws/*"]);
   assert.equal(r.code, 0);
   assert.match(r.stderr, /note: route "\/aws\/\*" forwards sub-paths only with "path_prefix": "\/aws"/);
-  assert.match(r.stderr, /\[warn\] aws-lambda: ssl_verify and keepalive\* cannot take effect on APISIX/);
+  assert.match(r.stderr, /\[warn\] aws-lambda: ssl_verify false: cannot take effect on APISIX/);
 });
 
 test("render apisix needs --uri", () => {

@@ -2,17 +2,20 @@
 // fields a proxy-wasm filter needs (`path_prefix`, `upstream`) and temporary credentials. Parsed once
 // per configure into an immutable Config that the requests of that root context share.
 import { JsonKind, parseJson, jsonTypeName } from "../util/json-reader";
-import { Fields, Problems } from "./schema";
+import { Targets } from "./field";
+import {
+  AUTHORIZATION, AUTHORIZATION_APIKEY, AUTHORIZATION_IAM, AUTHORIZATION_IAM_ACCESSKEY, AUTHORIZATION_IAM_AWS_REGION,
+  AUTHORIZATION_IAM_SECRET_KEY, AUTHORIZATION_IAM_SECRETKEY, AUTHORIZATION_IAM_SERVICE, AUTHORIZATION_IAM_SESSION_TOKEN,
+  FUNCTION_URI, KEEPALIVE, KEEPALIVE_POOL, KEEPALIVE_TIMEOUT, MAX_REQ_BODY_SIZE, PATH_PREFIX, PLUGIN_CONFIG, SSL_VERIFY,
+  TIMEOUT, UPSTREAM,
+} from "./fields";
+import { ConfigReport, Fields, Setting } from "./reader";
 import { FunctionUri, parseFunctionUri } from "./function-uri";
 import { resolveScope } from "./aws-scope";
 import { Credentials, SigningScope } from "../sigv4/credentials";
 import { looksLikeArn, parseLambdaArn } from "./lambda-arn";
-import { INVOKE_FIELDS, InvokeOptions, parseInvokeOptions } from "./invoke-options";
+import { InvokeOptions, parseInvokeOptions } from "./invoke-options";
 
-const I32_MAX: i64 = 2147483647;
-/** The body is held in the VM's linear memory (4 GiB at most, shared by all requests of a worker; one
- * allocation tops out near 1 GiB, and events need room for a base64 copy). */
-export const MAX_BODY_LIMIT: i64 = 1 << 29;
 /** Plugin configurations are small; anything larger is refused before parsing. */
 export const MAX_CONFIG_BYTES: i32 = 1 << 20;
 
@@ -44,6 +47,8 @@ export class Config {
   keepalivePool: i64 = 5;
   keepaliveTimeoutMs: i64 = 60000;
   maxReqBodySize: i64 = 67108864;
+  /** Settings given other than their defaults (never secrets), for the configure log line. */
+  settings: Array<Setting> = [];
 }
 
 export class ConfigResult {
@@ -51,8 +56,8 @@ export class ConfigResult {
 }
 
 function parsePathPrefix(fields: Fields, config: Config): void {
-  if (!fields.has("path_prefix")) { fields.string("path_prefix", ""); return; }
-  let prefix = fields.string("path_prefix", "");
+  if (!fields.has(PATH_PREFIX)) return;
+  let prefix = fields.string(PATH_PREFIX);
   if (prefix.length == 0) return;
   if (!prefix.startsWith("/")) { fields.fail("path_prefix", "must start with \"/\""); return; }
   if (prefix.includes("?") || prefix.includes("#") || prefix.includes("*")) {
@@ -67,7 +72,8 @@ function parsePathPrefix(fields: Fields, config: Config): void {
 }
 
 function parseUpstream(fields: Fields, config: Config): void {
-  const upstream = fields.string("upstream", config.functionUri.authority);
+  const given = fields.string(UPSTREAM);
+  const upstream = given.length > 0 ? given : config.functionUri.authority;
   for (let i = 0; i < upstream.length; i++) {
     const c = upstream.charCodeAt(i);
     if (c <= 0x20 || c == 0x7f) { fields.fail("upstream", "must not contain spaces or control characters"); return; }
@@ -96,15 +102,15 @@ function checkScopeName(fields: Fields, name: string, value: string): void {
 
 function parseIam(iam: Fields, host: string, env: Map<string, string>): IamConfig {
   const result = new IamConfig();
-  let accessKey = iam.string("accesskey", "");
-  const secretkey = iam.string("secretkey", "");
+  let accessKey = iam.string(AUTHORIZATION_IAM_ACCESSKEY);
+  const secretkey = iam.string(AUTHORIZATION_IAM_SECRETKEY);
   // APISIX's source reads `secretkey`; its docs table says `secret_key`: accept both, not both at once.
-  const secret_key = iam.string("secret_key", "");
+  const secret_key = iam.string(AUTHORIZATION_IAM_SECRET_KEY);
   if (secretkey.length > 0 && secret_key.length > 0) iam.failHere("use either \"secretkey\" or \"secret_key\", not both");
   let secretKey = secretkey.length > 0 ? secretkey : secret_key;
-  let sessionToken = iam.string("session_token", "");
-  const region = iam.string("aws_region", "");
-  const service = iam.string("service", "");
+  let sessionToken = iam.string(AUTHORIZATION_IAM_SESSION_TOKEN);
+  const region = iam.string(AUTHORIZATION_IAM_AWS_REGION);
+  const service = iam.string(AUTHORIZATION_IAM_SERVICE);
   checkPrintable(iam, "accesskey", accessKey);
   checkPrintable(iam, secretkey.length > 0 ? "secretkey" : "secret_key", secretKey);
   checkPrintable(iam, "session_token", sessionToken);
@@ -153,8 +159,6 @@ function checkInvokeAuthorization(fields: Fields, config: Config): void {
   } else if (iam.scope.service != "lambda") {
     fields.failHere("function_uri is a Lambda function ARN: authorization.iam.service must be \"lambda\", not \""
       + iam.scope.service + "\"");
-  } else if (config.apiKey.length > 0) {
-    fields.failHere("function_uri is a Lambda function ARN: authorization.apikey does not apply to the Invoke API");
   }
 }
 
@@ -166,20 +170,18 @@ export function parseConfig(text: string, env: Map<string, string>): ConfigResul
   if (root.kind != JsonKind.Object) {
     return new ConfigResult(null, "invalid configuration: wrong type: expected object, got " + jsonTypeName(root));
   }
-  const problems = new Problems();
-  const fields = new Fields(root, [], problems);
+  const report = new ConfigReport();
+  const fields = new Fields(root, PLUGIN_CONFIG, [], report);
   const config = new Config();
 
-  const uriText = fields.string("function_uri", "", true);
-  const authorization = fields.object("authorization");
+  const uriText = fields.string(FUNCTION_URI);
+  const authorization = fields.object(AUTHORIZATION);
   if (looksLikeArn(uriText)) {
     const arn = parseLambdaArn(uriText);
     if (arn.arn == null) fields.fail("function_uri", arn.error);
     else config.invoke = parseInvokeOptions(fields, arn.arn!, configuredRegion(authorization));
   } else {
-    for (let i = 0; i < INVOKE_FIELDS.length; i++) {
-      if (fields.has(INVOKE_FIELDS[i])) fields.fail(INVOKE_FIELDS[i], "only applies when function_uri is a Lambda function ARN");
-    }
+    fields.checkTargets(Targets.Url, "only applies when function_uri is a Lambda function ARN");
     if (uriText.length > 0) {
       const uri = parseFunctionUri(uriText);
       if (uri.uri == null) fields.fail("function_uri", uri.error);
@@ -195,20 +197,24 @@ export function parseConfig(text: string, env: Map<string, string>): ConfigResul
   parsePathPrefix(fields, config);
   parseUpstream(fields, config);
   if (authorization != null) {
-    config.apiKey = authorization.string("apikey", "");
+    config.apiKey = authorization.string(AUTHORIZATION_APIKEY);
     checkPrintable(authorization, "apikey", config.apiKey);
-    const iam = authorization.object("iam");
+    const iam = authorization.object(AUTHORIZATION_IAM);
     if (iam != null) config.iam = parseIam(iam, config.functionUri.host, env);
     authorization.finish();
   }
-  if (invoke != null) checkInvokeAuthorization(fields, config);
-  config.timeoutMs = fields.integer("timeout", 3000, 100, I32_MAX);
-  config.sslVerify = fields.boolean("ssl_verify", true);
-  config.keepalive = fields.boolean("keepalive", true);
-  config.keepalivePool = fields.integer("keepalive_pool", 5, 1, I32_MAX);
-  config.keepaliveTimeoutMs = fields.integer("keepalive_timeout", 60000, 1000, I32_MAX);
-  config.maxReqBodySize = fields.integer("max_req_body_size", 67108864, 1, MAX_BODY_LIMIT);
+  if (invoke != null) {
+    checkInvokeAuthorization(fields, config);
+    fields.checkTargets(Targets.Invoke, "does not apply to the Invoke API (function_uri is a Lambda function ARN)");
+  }
+  config.timeoutMs = fields.integer(TIMEOUT);
+  config.sslVerify = fields.boolean(SSL_VERIFY);
+  config.keepalive = fields.boolean(KEEPALIVE);
+  config.keepalivePool = fields.integer(KEEPALIVE_POOL);
+  config.keepaliveTimeoutMs = fields.integer(KEEPALIVE_TIMEOUT);
+  config.maxReqBodySize = fields.integer(MAX_REQ_BODY_SIZE);
   fields.finish();
-  if (problems.found) return new ConfigResult(null, problems.first);
+  if (report.found) return new ConfigResult(null, report.first);
+  config.settings = report.settings;
   return new ConfigResult(config, "");
 }

@@ -1,19 +1,13 @@
 // Settings that apply when function_uri is a Lambda ARN (the Invoke API): the event format the function
 // expects, how its reply is read, invocation type, function errors, retries, function selection by path
 // and weighted qualifiers. Their names follow the gateways users come from (Kong, KrakenD, Envoy).
-import { Fields } from "./schema";
 import { JsonKind } from "../util/json-reader";
+import { ALLOWED_FUNCTIONS, EVENT_FORMAT, FUNCTION_ERROR_STATUS, INVOCATION_TYPE, MAX_RETRIES, QUALIFIERS,
+  QUALIFIERS_ITEM_NAME, QUALIFIERS_ITEM_WEIGHT, UNWRAP_RESPONSE } from "./fields";
 import { LambdaArn, isFunctionName, isQualifier } from "./lambda-arn";
+import { Fields } from "./reader";
 
 export enum EventFormat { ApiGatewayV2, ApiGatewayV1, Passthrough }
-
-/** Bounds that keep the sum of weights well inside an i32. */
-const MAX_QUALIFIERS = 64;
-const MAX_WEIGHT: i64 = 1000000;
-
-/** Fields that only make sense with an ARN; in URL mode they are refused rather than ignored. */
-export const INVOKE_FIELDS: Array<string> = ["event_format", "unwrap_response", "invocation_type",
-  "function_error_status", "max_retries", "allowed_functions", "qualifiers"];
 
 export class WeightedQualifier {
   constructor(public name: string, public weight: i32) {}
@@ -48,31 +42,30 @@ export class InvokeOptions {
 }
 
 function parseQualifiers(fields: Fields, options: InvokeOptions): void {
-  const items = fields.array("qualifiers", 1);
+  const items = fields.array(QUALIFIERS);
   if (items == null) return;
-  if (items.length > MAX_QUALIFIERS) {
-    fields.fail("qualifiers", "expect array to have at most " + MAX_QUALIFIERS.toString() + " items");
-    return;
-  }
   if (options.arn.qualifier.length > 0) {
     fields.fail("qualifiers", "function_uri already names qualifier \"" + options.arn.qualifier + "\"; use one or the other");
     return;
   }
+  const summary = new Array<string>();
   for (let i = 0; i < items.length; i++) {
-    const item = fields.item("qualifiers", i, items[i]);
+    const item = fields.item(QUALIFIERS, i, items[i]);
     if (item == null) return;
-    const name = item.string("name", "", true);
-    const weight = <i32>item.integer("weight", 1, 0, MAX_WEIGHT);
+    const name = item.string(QUALIFIERS_ITEM_NAME);
+    const weight = <i32>item.integer(QUALIFIERS_ITEM_WEIGHT);
     item.finish();
     if (name.length > 0 && !isQualifier(name)) { item.fail("name", "is not a version or alias name"); return; }
     options.qualifiers.push(new WeightedQualifier(name, weight));
     options.totalWeight += weight;
+    summary.push(name + ":" + weight.toString());
   }
   if (options.totalWeight == 0) fields.fail("qualifiers", "weights must not all be 0");
+  fields.noteArray(QUALIFIERS, summary.join(","));
 }
 
 function parseAllowedFunctions(fields: Fields, options: InvokeOptions): void {
-  const items = fields.array("allowed_functions", 1);
+  const items = fields.array(ALLOWED_FUNCTIONS);
   if (items == null) return;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
@@ -82,6 +75,7 @@ function parseAllowedFunctions(fields: Fields, options: InvokeOptions): void {
     }
     options.allowedFunctions.push(item.text);
   }
+  fields.noteArray(ALLOWED_FUNCTIONS, options.allowedFunctions.join(","));
 }
 
 /** Reads the Invoke API settings for `arn`; `configuredRegion` ("" if none) must agree with a full ARN. */
@@ -95,13 +89,14 @@ export function parseInvokeOptions(fields: Fields, arn: LambdaArn, configuredReg
   // A partial ARN names no partition: China regions have their own endpoints and ARNs.
   if (arn.region.length == 0 && options.region.startsWith("cn-")) arn.partition = "aws-cn";
   else if (arn.region.length == 0 && options.region.startsWith("us-gov-")) arn.partition = "aws-us-gov";
-  const format = fields.choice("event_format", ["api_gateway_v2", "api_gateway_v1", "passthrough"], "api_gateway_v2");
+  const format = fields.choice(EVENT_FORMAT);
   options.eventFormat = format == "api_gateway_v1" ? EventFormat.ApiGatewayV1
     : format == "passthrough" ? EventFormat.Passthrough : EventFormat.ApiGatewayV2;
-  options.unwrapResponse = fields.boolean("unwrap_response", options.eventFormat != EventFormat.Passthrough);
-  options.asynchronous = fields.choice("invocation_type", ["RequestResponse", "Event"], "RequestResponse") == "Event";
-  options.functionErrorStatus = <i32>fields.integer("function_error_status", 502, 400, 599);
-  options.maxRetries = <i32>fields.integer("max_retries", 0, 0, 5);
+  // Passthrough payloads are the function's own reply format: not unwrapped unless asked.
+  options.unwrapResponse = fields.boolean(UNWRAP_RESPONSE, options.eventFormat != EventFormat.Passthrough);
+  options.asynchronous = fields.choice(INVOCATION_TYPE) == "Event";
+  options.functionErrorStatus = <i32>fields.integer(FUNCTION_ERROR_STATUS);
+  options.maxRetries = <i32>fields.integer(MAX_RETRIES);
   parseAllowedFunctions(fields, options);
   parseQualifiers(fields, options);
   return options;

@@ -5,6 +5,7 @@ import { getBuffer } from "../abi/host";
 import { BufferType, LogLevel } from "../abi/types";
 import { environment } from "../abi/wasi";
 import { Config, MAX_CONFIG_BYTES, parseConfig } from "../config/config";
+import { configuredLine, hostEnforcedSettings } from "../config/describe";
 import { isValidUtf8 } from "../kernel/utf8";
 import { countConfigRefused } from "./metrics";
 import { RetrySchedule } from "./retry-schedule";
@@ -28,7 +29,15 @@ export class RootContext {
       logLine(LogLevel.Critical, "configuration refused: " + error);
       return false;
     }
-    this.describe(this.config!);
+    const config = this.config!;
+    logLine(LogLevel.Info, configuredLine(config, hostName()));
+    if (bodyAlwaysFollowsHeaders()) {
+      const ignored = hostEnforcedSettings(config);
+      if (ignored.length > 0) {
+        logLine(LogLevel.Warn, ignored + ": cannot take effect on APISIX, whose wasm callouts always verify TLS "
+          + "and use default keepalive");
+      }
+    }
     return true;
   }
 
@@ -44,36 +53,5 @@ export class RootContext {
     if (result.config == null) return result.error;
     this.config = result.config;
     return "";
-  }
-
-  /** One info line with the effective settings (never a secret), and warnings for settings the host fixes. */
-  private describe(config: Config): void {
-    let auth = "none";
-    const iam = config.iam;
-    if (iam != null) {
-      auth = "iam (region " + iam.scope.region + ", service " + iam.scope.service + " from " + iam.scopeSource
-        + (iam.fromEnvironment ? ", credentials from environment" : "")
-        + (iam.credentials.sessionToken.length > 0 ? ", session token" : "") + ")";
-      if (config.apiKey.length > 0) auth = "api key + " + auth;
-    } else if (config.apiKey.length > 0) {
-      auth = "api key";
-    }
-    const uri = config.functionUri;
-    const invoke = config.invoke;
-    const target = invoke == null ? "function " + uri.scheme + "://" + uri.authority + uri.path
-      : "Invoke API of " + invoke.arn.unqualified(invoke.arn.name, invoke.region)
-        + (invoke.arn.qualifier.length > 0 ? ":" + invoke.arn.qualifier : "")
-        + " (" + invoke.eventFormatName + (invoke.asynchronous ? ", Event" : "")
-        + (invoke.allowedFunctions.length > 0 ? ", functions from path: " + invoke.allowedFunctions.join(",") : "")
-        + (invoke.qualifiers.length > 0 ? ", weighted qualifiers" : "")
-        + (invoke.maxRetries > 0 ? ", up to " + invoke.maxRetries.toString() + " retries" : "") + ")";
-    logLine(LogLevel.Info, "configured on " + hostName() + ": " + target
-      + (config.hasPathPrefix ? ", path_prefix \"" + config.pathPrefix + "\"" : "")
-      + ", upstream \"" + config.upstream + "\", auth " + auth + ", timeout " + config.timeoutMs.toString() + " ms");
-    if (bodyAlwaysFollowsHeaders() && (!config.sslVerify || !config.keepalive || config.keepalivePool != 5
-      || config.keepaliveTimeoutMs != 60000)) {
-      logLine(LogLevel.Warn, "ssl_verify and keepalive* cannot take effect on APISIX: its wasm callouts always "
-        + "verify TLS and use default keepalive");
-    }
   }
 }

@@ -1,0 +1,63 @@
+// What the declaration of one plugin-config field says (schema/fields.mjs, generated into fields.ts): its
+// name, type, default, bounds and the targets it applies to. The reader (reader.ts) enforces them.
+
+/** Where a field applies: a URL function_uri, a Lambda ARN (the Invoke API), or both. */
+export enum Targets { Url = 1, Invoke = 2, Any = 3 }
+
+export class Field {
+  constructor(
+    public readonly name: string,
+    public readonly targets: Targets,
+    /** Envoy's cluster or APISIX's runtime enforces it, not the filter (reported when not the default). */
+    public readonly hostEnforced: bool,
+    /** Never logged. */
+    public readonly secret: bool,
+  ) {}
+}
+
+export class StringField extends Field {
+  constructor(name: string, public readonly required: bool, targets: Targets, secret: bool) {
+    super(name, targets, false, secret);
+  }
+}
+
+export class IntegerField extends Field {
+  constructor(name: string, public readonly fallback: i64, public readonly minimum: i64, public readonly maximum: i64,
+    targets: Targets, hostEnforced: bool) {
+    super(name, targets, hostEnforced, false);
+  }
+}
+
+export class BooleanField extends Field {
+  constructor(name: string, public readonly fallback: bool, targets: Targets, hostEnforced: bool) {
+    super(name, targets, hostEnforced, false);
+  }
+}
+
+/** A string that must be one of `choices`. */
+export class ChoiceField extends Field {
+  constructor(name: string, public readonly choices: Array<string>, public readonly fallback: string, targets: Targets,
+    hostEnforced: bool) {
+    super(name, targets, hostEnforced, false);
+  }
+}
+
+export class ObjectField extends Field {
+  constructor(name: string, public readonly members: Array<Field>, targets: Targets) {
+    super(name, targets, false, false);
+  }
+
+  /** The member declared as `name`, or null. */
+  member(name: string): Field | null {
+    for (let i = 0; i < this.members.length; i++) if (this.members[i].name == name) return this.members[i];
+    return null;
+  }
+}
+
+export class ArrayField extends Field {
+  constructor(name: string, public readonly minItems: i32, public readonly maxItems: i32,
+    /** Declaration of object items; null for items of a plain type. */
+    public readonly item: ObjectField | null, targets: Targets) {
+    super(name, targets, false, false);
+  }
+}

@@ -1,0 +1,96 @@
+// The plugin configuration, declared once: every field with its type, default, bounds and the targets it
+// applies to. `npm run schema` turns this into the filter's field table (assembly/config/fields.ts) and the
+// published JSON Schema (schema/aws-lambda.schema.json); the CLI reads it directly. A test checks that both
+// generated files are up to date and that the JSON Schema accepts and refuses what the filter does.
+//
+// Per field:
+//   name, type ("string" | "integer" | "boolean" | "object" | "array"), description
+//   default            the value when absent (absent: none)
+//   required           must be present (in its object)
+//   minimum, maximum   integers
+//   enum               strings
+//   pattern            strings: what the filter's own check accepts, as a JSON Schema regex (ECMA-262)
+//   targets            ["url"], ["invoke"] or both (default): where the field applies; elsewhere it is refused
+//   host_enforced      Envoy's cluster / APISIX's runtime enforces it, not the filter (logged when not default)
+//   secret             never logged, never rendered in clear by default
+//   fields             objects: their members; items: arrays' item declaration; minItems, maxItems
+
+const I32_MAX = 2147483647;
+/** Printable: what may end up in a header or a log line (no control characters). */
+const PRINTABLE = "^[^\\u0000-\\u001f\\u007f]+$";
+/** Regions and service names as AWS spells them. */
+const SCOPE_NAME = "^[a-z0-9-]+$";
+const FUNCTION_NAME = "^[A-Za-z0-9_-]{1,64}$";
+const QUALIFIER = "^(?:\\$LATEST|[A-Za-z0-9_-]{1,128})$";
+
+/** function_uri as a URL, exactly as assembly/config/function-uri.ts accepts it. */
+const URL_PATTERN = "^[hH][tT][tT][pP][sS]?://(?:[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\])"
+  + "(?::(?!0+(?:[/?]|$))(?:[0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+  + "(?:[/?][A-Za-z0-9\\-._~!$&'()*+,;=:@/%?]*)?$";
+/** function_uri as a Lambda function ARN, full or partial (assembly/config/lambda-arn.ts). */
+const ARN_PATTERN = "^(?:arn:(?:aws|aws-cn|aws-us-gov):lambda:[A-Za-z0-9-]+:)?[0-9]{12}:function:[A-Za-z0-9_-]{1,64}"
+  + "(?::(?:\\$LATEST|[A-Za-z0-9_-]{1,128}))?$";
+/** What makes the filter read function_uri as an ARN (looksLikeArn): then ARN rules apply. */
+export const LOOKS_LIKE_ARN = "^(?:arn:|[\\s\\S]{12}:function:)";
+/** An ARN that names its qualifier (then `qualifiers` is refused). */
+export const QUALIFIED_ARN = "^(?:arn:[^:]*:[^:]*:[^:]*:)?[^:]*:function:[^:]*:";
+
+export const FIELDS = [
+  { name: "function_uri", type: "string", required: true, anyPattern: [URL_PATTERN, ARN_PATTERN],
+    description: "API Gateway stage, Lambda Function URL or any http(s) endpoint; or a Lambda function ARN (full or partial) for the Invoke API" },
+  { name: "path_prefix", type: "string", pattern: "^/[^?#*]*$",
+    description: "the route prefix; the rest of the request path is joined onto function_uri's path (a request outside it gets 404)" },
+  { name: "upstream", type: "string", pattern: "^[^\\u0000-\\u0020\\u007f]+$",
+    description: "the callout target: an Envoy cluster name, or host[:port] on APISIX (default: function_uri's host[:port])" },
+  { name: "authorization", type: "object", description: "how the filter authenticates to the function", fields: [
+    { name: "apikey", type: "string", pattern: PRINTABLE, secret: true, targets: ["url"],
+      description: "sent as x-api-key, replacing the client's" },
+    { name: "iam", type: "object", description: "SigV4 signing (keys from the config, else AWS_* variables of the VM environment)", fields: [
+      { name: "accesskey", type: "string", pattern: PRINTABLE, secret: true, description: "access key id" },
+      { name: "secretkey", type: "string", pattern: PRINTABLE, secret: true, description: "secret access key" },
+      { name: "secret_key", type: "string", pattern: PRINTABLE, secret: true, description: "secretkey, as APISIX's docs spell it (not both)" },
+      { name: "session_token", type: "string", pattern: PRINTABLE, secret: true, description: "session token of temporary credentials" },
+      { name: "aws_region", type: "string", pattern: SCOPE_NAME, description: "SigV4 region (default: from the endpoint host, else us-east-1)" },
+      { name: "service", type: "string", pattern: SCOPE_NAME, description: "SigV4 service (default: from the endpoint host, else execute-api)" },
+    ] },
+  ] },
+  { name: "timeout", type: "integer", default: 3000, minimum: 100, maximum: I32_MAX, description: "callout timeout (ms)" },
+  { name: "ssl_verify", type: "boolean", default: true, host_enforced: true, description: "TLS verification of the function" },
+  { name: "keepalive", type: "boolean", default: true, host_enforced: true, description: "connection reuse" },
+  { name: "keepalive_pool", type: "integer", default: 5, minimum: 1, maximum: I32_MAX, host_enforced: true, description: "connections kept" },
+  { name: "keepalive_timeout", type: "integer", default: 60000, minimum: 1000, maximum: I32_MAX, host_enforced: true,
+    description: "idle timeout of kept connections (ms)" },
+  { name: "max_req_body_size", type: "integer", default: 67108864, minimum: 1, maximum: 536870912,
+    description: "larger request bodies are answered 413 (bytes)" },
+  { name: "event_format", type: "string", enum: ["api_gateway_v2", "api_gateway_v1", "passthrough"], default: "api_gateway_v2",
+    targets: ["invoke"], description: "the event the function receives" },
+  { name: "unwrap_response", type: "boolean", default: true, targets: ["invoke"],
+    description: "read the reply as a proxy-integration response (default false with event_format passthrough)" },
+  { name: "invocation_type", type: "string", enum: ["RequestResponse", "Event"], default: "RequestResponse", targets: ["invoke"],
+    description: "Event: asynchronous, answered 202" },
+  { name: "function_error_status", type: "integer", default: 502, minimum: 400, maximum: 599, targets: ["invoke"],
+    description: "status for a function error" },
+  { name: "max_retries", type: "integer", default: 0, minimum: 0, maximum: 5, targets: ["invoke"],
+    description: "repeats of a throttled or failed idempotent invocation" },
+  { name: "allowed_functions", type: "array", minItems: 1, targets: ["invoke"],
+    items: { type: "string", pattern: FUNCTION_NAME }, description: "functions the first path segment may name" },
+  { name: "qualifiers", type: "array", minItems: 1, maxItems: 64, targets: ["invoke"],
+    description: "weighted choice of version or alias per request",
+    items: { type: "object", fields: [
+      { name: "name", type: "string", required: true, pattern: QUALIFIER, description: "version, alias or $LATEST" },
+      { name: "weight", type: "integer", default: 1, minimum: 0, maximum: 1000000, description: "relative weight" },
+    ] } },
+];
+
+/** The declaration of a field by dotted path ("authorization.iam.aws_region"), or undefined. */
+export function fieldAt(path, fields = FIELDS) {
+  const [head, ...rest] = path.split(".");
+  const field = fields.find((f) => f.name === head);
+  if (!field || rest.length === 0) return field;
+  return fieldAt(rest.join("."), field.fields ?? field.items?.fields ?? []);
+}
+
+/** Default of a top-level field (or dotted path). */
+export function defaultOf(path) {
+  return fieldAt(path)?.default;
+}
