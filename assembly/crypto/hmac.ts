@@ -6,8 +6,9 @@ import { CTX_SIZE, compress, ctxInit, ctxResume, ctxUpdate, ctxUpdateUtf16, ctxF
 // Scratch (single-threaded, never re-entered): hashing context, key block, one-shot states, inner digest.
 // @ts-ignore: decorator
 @lazy const CTX: usize = memory.data(CTX_SIZE, 16);
-// @ts-ignore: decorator
-@lazy const PAD: usize = memory.data(64, 16);
+/** The padded key block, as eight words so the pads are applied a word at a time. */
+const PAD_WORDS = new StaticArray<u64>(8);
+const PAD: usize = changetype<usize>(PAD_WORDS);
 // @ts-ignore: decorator
 @lazy const STATES: usize = memory.data(64, 16);
 // @ts-ignore: decorator
@@ -15,7 +16,7 @@ import { CTX_SIZE, compress, ctxInit, ctxResume, ctxUpdate, ctxUpdateUtf16, ctxF
 
 // @ts-ignore: decorator
 @inline function xorPad(mask: u64): void {
-  for (let i: usize = 0; i < 64; i += 8) store<u64>(PAD + i, load<u64>(PAD + i) ^ mask);
+  for (let i = 0; i < 8; i++) unchecked((PAD_WORDS[i] = PAD_WORDS[i] ^ mask));
 }
 
 /** Writes the inner (ipad) chaining state to `states` and the outer (opad) one to `states + 32`. */
@@ -51,7 +52,7 @@ function finishInto(states: usize, out: usize): void {
 
 /** Finishes the inner hash already fed into CTX and returns the outer hash over it. */
 function finish(states: usize): ArrayBuffer {
-  let out = new ArrayBuffer(32);
+  const out = new ArrayBuffer(32);
   finishInto(states, changetype<usize>(out));
   return out;
 }
@@ -83,7 +84,7 @@ export class HmacSha256 {
 
   /** MAC of `message`. */
   mac(message: ArrayBuffer): ArrayBuffer {
-    let states = changetype<usize>(this.states);
+    const states = changetype<usize>(this.states);
     ctxResume(CTX, states, 64);
     ctxUpdate(CTX, changetype<usize>(message), <usize>message.byteLength);
     return finish(states);
@@ -91,7 +92,7 @@ export class HmacSha256 {
 
   /** MAC of `len` bytes at `ptr`, written to the 32 bytes at `out` (which may overlap the message). */
   macInto(ptr: usize, len: usize, out: usize): void {
-    let states = changetype<usize>(this.states);
+    const states = changetype<usize>(this.states);
     ctxResume(CTX, states, 64);
     ctxUpdate(CTX, ptr, len);
     finishInto(states, out);
@@ -99,7 +100,7 @@ export class HmacSha256 {
 
   /** MAC of the UTF-8 encoding of `message`. */
   macUtf8(message: string): ArrayBuffer {
-    let states = changetype<usize>(this.states);
+    const states = changetype<usize>(this.states);
     ctxResume(CTX, states, 64);
     ctxUpdateUtf16(CTX, changetype<usize>(message), <usize>message.length);
     return finish(states);

@@ -3,6 +3,7 @@
 // locals across consecutive blocks, the 64 rounds are unrolled (about 20% faster than a 16-round
 // loop under V8) and the round constants come from a static table.
 import { hexFromPtr } from "../kernel/hex";
+import { codePointAt } from "../kernel/utf8";
 
 // @ts-ignore: decorator
 @lazy const K: usize = memory.data<u32>([
@@ -42,7 +43,7 @@ export const CTX_SIZE: i32 = 112;
 export function compress(state: usize, src: usize, blocks: usize): void {
   let h0 = load<u32>(state, 0), h1 = load<u32>(state, 4), h2 = load<u32>(state, 8), h3 = load<u32>(state, 12);
   let h4 = load<u32>(state, 16), h5 = load<u32>(state, 20), h6 = load<u32>(state, 24), h7 = load<u32>(state, 28);
-  let end = src + (blocks << 6);
+  const end = src + (blocks << 6);
   while (src < end) {
     let w0 = bswap<u32>(load<u32>(src, 0)), w1 = bswap<u32>(load<u32>(src, 4));
     let w2 = bswap<u32>(load<u32>(src, 8)), w3 = bswap<u32>(load<u32>(src, 12));
@@ -161,15 +162,15 @@ export function ctxUpdate(ctx: usize, src: usize, len: usize): void {
   if (len == 0) return;
   store<u64>(ctx, load<u64>(ctx, CTX_TOTAL) + <u64>len, CTX_TOTAL);
   let fill = <usize>load<u32>(ctx, CTX_FILL);
-  let block = ctx + CTX_BLOCK;
+  const block = ctx + CTX_BLOCK;
   if (fill) {
-    let take = min<usize>(64 - fill, len);
+    const take = min<usize>(64 - fill, len);
     memory.copy(block + fill, src, take);
     fill += take; src += take; len -= take;
     if (fill < 64) { store<u32>(ctx, <u32>fill, CTX_FILL); return; }
     compress(ctx, block, 1);
   }
-  let blocks = len >> 6;
+  const blocks = len >> 6;
   if (blocks) compress(ctx, src, blocks);
   fill = len & 63;
   if (fill) memory.copy(block, src + (len - fill), fill);
@@ -178,47 +179,36 @@ export function ctxUpdate(ctx: usize, src: usize, len: usize): void {
 
 /** Feeds the UTF-8 encoding of `units` UTF-16 code units at `str` (lone surrogates become U+FFFD). */
 export function ctxUpdateUtf16(ctx: usize, str: usize, units: usize): void {
-  let block = ctx + CTX_BLOCK;
+  const block = ctx + CTX_BLOCK;
   let fill = <usize>load<u32>(ctx, CTX_FILL);
   let bytes: u64 = 0;
-  let end = str + (units << 1);
+  const end = str + (units << 1);
   while (str < end) {
     // ASCII fast path: four code units packed into four bytes per step while the block has room.
     if (fill <= 60 && str + 8 <= end) {
-      let q = load<u64>(str);
+      const q = load<u64>(str);
       if ((q & 0xFF80FF80FF80FF80) == 0) {
-        let packed = (q & 0xFF) | ((q >> 8) & 0xFF00) | ((q >> 16) & 0xFF0000) | ((q >> 24) & 0xFF000000);
+        const packed = (q & 0xFF) | ((q >> 8) & 0xFF00) | ((q >> 16) & 0xFF0000) | ((q >> 24) & 0xFF000000);
         store<u32>(block + fill, <u32>packed);
         str += 8; fill += 4; bytes += 4;
         if (fill == 64) { compress(ctx, block, 1); fill = 0; }
         continue;
       }
     }
-    let c = <u32>load<u16>(str);
-    str += 2;
-    let seq: u32 = 0, n: u32 = 0;
-    if (c < 0x80) {
-      seq = c; n = 1;
-    } else if (c < 0x800) {
-      seq = (0xC0 | (c >> 6)) | ((0x80 | (c & 63)) << 8); n = 2;
+    const packed = codePointAt(str, 0, <i32>((end - str) >> 1));
+    const cp = packed & 0xffffff;
+    str += <usize>(packed >> 24) << 1;
+    let seq: u32, n: u32;
+    if (cp < 0x80) {
+      seq = cp; n = 1;
+    } else if (cp < 0x800) {
+      seq = (0xC0 | (cp >> 6)) | ((0x80 | (cp & 63)) << 8); n = 2;
+    } else if (cp < 0x10000) {
+      seq = (0xE0 | (cp >> 12)) | ((0x80 | ((cp >> 6) & 63)) << 8) | ((0x80 | (cp & 63)) << 16); n = 3;
     } else {
-      if ((c & 0xF800) == 0xD800) {
-        let paired = false;
-        if (c < 0xDC00 && str < end) {
-          let d = <u32>load<u16>(str);
-          if ((d & 0xFC00) == 0xDC00) {
-            let cp = 0x10000 + (((c & 0x3FF) << 10) | (d & 0x3FF));
-            str += 2; paired = true;
-            seq = (0xF0 | (cp >> 18)) | ((0x80 | ((cp >> 12) & 63)) << 8)
-              | ((0x80 | ((cp >> 6) & 63)) << 16) | ((0x80 | (cp & 63)) << 24);
-            n = 4;
-          }
-        }
-        if (!paired) c = 0xFFFD;
-      }
-      if (n == 0) {
-        seq = (0xE0 | (c >> 12)) | ((0x80 | ((c >> 6) & 63)) << 8) | ((0x80 | (c & 63)) << 16); n = 3;
-      }
+      seq = (0xF0 | (cp >> 18)) | ((0x80 | ((cp >> 12) & 63)) << 8)
+        | ((0x80 | ((cp >> 6) & 63)) << 16) | ((0x80 | (cp & 63)) << 24);
+      n = 4;
     }
     bytes += n;
     // Emit byte by byte so a sequence may straddle a block boundary.
@@ -234,9 +224,9 @@ export function ctxUpdateUtf16(ctx: usize, str: usize, units: usize): void {
 
 /** Pads, writes the 32-byte big-endian digest to `out` and re-initialises the context. */
 export function ctxFinal(ctx: usize, out: usize): void {
-  let block = ctx + CTX_BLOCK;
+  const block = ctx + CTX_BLOCK;
   let fill = <usize>load<u32>(ctx, CTX_FILL);
-  let bits = load<u64>(ctx, CTX_TOTAL) << 3;
+  const bits = load<u64>(ctx, CTX_TOTAL) << 3;
   store<u8>(block + fill, 0x80);
   fill++;
   if (fill > 56) {
@@ -280,7 +270,7 @@ export class Sha256 {
 
   /** Appends `length` bytes of `data` from `offset`; the range is clamped to the buffer. */
   updateRange(data: ArrayBuffer, offset: i32, length: i32): Sha256 {
-    let size = data.byteLength;
+    const size = data.byteLength;
     if (offset < 0) offset = 0;
     if (offset > size) offset = size;
     if (length < 0) length = 0;
@@ -297,7 +287,7 @@ export class Sha256 {
 
   /** Returns the 32-byte digest of everything appended and resets the hasher for reuse. */
   digest(): ArrayBuffer {
-    let out = new ArrayBuffer(32);
+    const out = new ArrayBuffer(32);
     ctxFinal(changetype<usize>(this.ctx), changetype<usize>(out));
     return out;
   }
@@ -305,7 +295,7 @@ export class Sha256 {
 
 /** SHA-256 of the whole buffer (32 bytes). */
 export function sha256(data: ArrayBuffer): ArrayBuffer {
-  let out = new ArrayBuffer(32);
+  const out = new ArrayBuffer(32);
   ctxInit(ONE_SHOT);
   ctxUpdate(ONE_SHOT, changetype<usize>(data), <usize>data.byteLength);
   ctxFinal(ONE_SHOT, changetype<usize>(out));

@@ -37,11 +37,11 @@ export class ByteBuffer {
    * out-of-memory abort, like any other allocation.
    */
   private grow(extra: i64): void {
-    let need = <i64>this.length + extra;
+    const need = <i64>this.length + extra;
     let grown = <i64>this.buffer.byteLength << 1;
     if (grown < need) grown = need;
     if (grown > 0x3fffffff) grown = need;
-    let next = new ArrayBuffer(<i32>min<i64>(grown, 0x7fffffff));
+    const next = new ArrayBuffer(<i32>min<i64>(grown, 0x7fffffff));
     memory.copy(changetype<usize>(next), changetype<usize>(this.buffer), <usize>this.length);
     this.buffer = next;
   }
@@ -67,9 +67,9 @@ export class ByteBuffer {
 
   /** Appends bytes `start..end` of another buffer (or of this one). */
   writeFrom(src: ByteBuffer, start: i32, end: i32): void {
-    let len = end - start;
+    const len = end - start;
     if (len <= 0) return;
-    let dst = this.reserve(len); // may move this.buffer; read src's address afterwards
+    const dst = this.reserve(len); // may move this.buffer; read src's address afterwards
     memory.copy(dst, src.at(start), <usize>len);
     this.length += len;
   }
@@ -77,11 +77,11 @@ export class ByteBuffer {
   /** Appends `len` bytes from `ptr` as lower-case hex (two characters per byte). */
   writeHex(ptr: usize, len: i32): void {
     if (len <= 0) return;
-    let dst = this.reserve(<i64>len << 1);
+    const dst = this.reserve(<i64>len << 1);
     for (let i = 0; i < len; i++) {
-      let b = <u32>load<u8>(ptr + <usize>i);
-      let hi = b >> 4;
-      let lo = b & 15;
+      const b = <u32>load<u8>(ptr + <usize>i);
+      const hi = b >> 4;
+      const lo = b & 15;
       store<u8>(dst + (<usize>i << 1), <u8>(hi < 10 ? 48 + hi : 87 + hi));
       store<u8>(dst + (<usize>i << 1), <u8>(lo < 10 ? 48 + lo : 87 + lo), 1);
     }
@@ -95,15 +95,15 @@ export class ByteBuffer {
 
   /** Appends the UTF-8 encoding of code units `start..end` of `s` (lone surrogates become U+FFFD). */
   writeStringRange(s: string, start: i32, end: i32): void {
-    let len = end - start;
+    const len = end - start;
     if (len <= 0) return;
-    let dst = this.reserve(<i64>len * 3);
+    const dst = this.reserve(<i64>len * 3);
     let p = dst;
-    let src = changetype<usize>(s);
+    const src = changetype<usize>(s);
     let i = start;
     // ASCII run: one byte per code unit.
     while (i < end) {
-      let c = <u32>load<u16>(src + (<usize>i << 1));
+      const c = <u32>load<u16>(src + (<usize>i << 1));
       if (c >= 0x80) break;
       store<u8>(p, <u8>c);
       p += 1;
@@ -137,14 +137,14 @@ export class ByteBuffer {
   slice(start: i32, end: i32): ArrayBuffer {
     let len = end - start;
     if (len < 0) len = 0;
-    let out = new ArrayBuffer(len);
+    const out = new ArrayBuffer(len);
     memory.copy(changetype<usize>(out), this.at(start), <usize>len);
     return out;
   }
 
   /** Bytes `start..end` decoded as UTF-8 (leniently: malformed input gives some string, never a trap). */
   toStringRange(start: i32, end: i32): string {
-    let len = end - start;
+    const len = end - start;
     if (len <= 0) return "";
     return String.UTF8.decodeUnsafe(this.at(start), <usize>len);
   }

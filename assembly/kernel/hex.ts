@@ -9,10 +9,10 @@
 /** Lower-case hex of `len` bytes at `ptr`; internal helper for callers that hash into scratch memory. */
 export function hexFromPtr(ptr: usize, len: i32): string {
   if (len <= 0) return "";
-  let out = changetype<string>(__new(<usize>len << 2, idof<string>()));
-  let dst = changetype<usize>(out);
+  const out = changetype<string>(__new(<usize>len << 2, idof<string>()));
+  const dst = changetype<usize>(out);
   for (let i = 0; i < len; i++) {
-    let b = <u32>load<u8>(ptr + <usize>i);
+    const b = <u32>load<u8>(ptr + <usize>i);
     // Two UTF-16 code units per byte, high nibble first (little-endian u32 store).
     store<u32>(dst + (<usize>i << 2), hexDigit(b >> 4) | (hexDigit(b & 15) << 16));
   }

@@ -28,7 +28,7 @@ import { codePointAt, decodeUtf8Lossy, storeUtf8 } from "./utf8";
 // @ts-ignore: decorator
 @inline function keepAsIs(c: u32, keepSlash: bool): bool {
   if (c >= 128) return false;
-  let k = <u32>load<u8>(CLASS + <usize>c);
+  const k = <u32>load<u8>(CLASS + <usize>c);
   return k == 1 || (keepSlash && k == 2);
 }
 
@@ -41,7 +41,7 @@ import { codePointAt, decodeUtf8Lossy, storeUtf8 } from "./utf8";
 // @ts-ignore: decorator
 @inline export function hexValue(c: u32): i32 {
   if (c - 48 < 10) return <i32>(c - 48);
-  let l = c | 32;
+  const l = c | 32;
   if (l - 97 < 6) return <i32>(l - 87);
   return -1;
 }
@@ -62,8 +62,8 @@ import { codePointAt, decodeUtf8Lossy, storeUtf8 } from "./utf8";
 /** Writes code point `cp` (>= 0x80) as percent-encoded UTF-8 at `p`; returns the end. */
 function putEncodedCodePoint(p: usize, cp: u32): usize {
   // Encode to UTF-8 in a 4-byte scratch word, then percent-encode each byte.
-  let tmp = SCRATCH;
-  let n = <i32>(storeUtf8(tmp, cp) - tmp);
+  const tmp = SCRATCH;
+  const n = <i32>(storeUtf8(tmp, cp) - tmp);
   for (let k = 0; k < n; k++) p = putEncodedByte(p, <u32>load<u8>(tmp + <usize>k), false);
   return p;
 }
@@ -83,12 +83,12 @@ export function appendUriEncoded(out: ByteBuffer, s: string, start: i32, end: i3
   if (start < 0) start = 0;
   if (end > s.length) end = s.length;
   if (end <= start) return;
-  let dst = out.reserve(<i64>(end - start) * MAX_PER_UNIT);
+  const dst = out.reserve(<i64>(end - start) * MAX_PER_UNIT);
   let p = dst;
-  let src = changetype<usize>(s);
+  const src = changetype<usize>(s);
   let i = start;
   while (i < end) {
-    let c = <u32>load<u16>(src + (<usize>i << 1));
+    const c = <u32>load<u16>(src + (<usize>i << 1));
     if (c < 0x80) {
       p = putEncodedByte(p, c, keepSlash);
       i++;
@@ -112,15 +112,15 @@ export function appendQueryComponent(out: ByteBuffer, s: string, start: i32, end
   if (start < 0) start = 0;
   if (end > s.length) end = s.length;
   if (end <= start) return;
-  let dst = out.reserve(<i64>(end - start) * MAX_PER_UNIT);
+  const dst = out.reserve(<i64>(end - start) * MAX_PER_UNIT);
   let p = dst;
-  let src = changetype<usize>(s);
+  const src = changetype<usize>(s);
   let i = start;
   while (i < end) {
-    let c = <u32>load<u16>(src + (<usize>i << 1));
+    const c = <u32>load<u16>(src + (<usize>i << 1));
     if (c == 37 && i + 2 < end) {
-      let hi = hexValue(<u32>load<u16>(src + (<usize>(i + 1) << 1)));
-      let lo = hexValue(<u32>load<u16>(src + (<usize>(i + 2) << 1)));
+      const hi = hexValue(<u32>load<u16>(src + (<usize>(i + 1) << 1)));
+      const lo = hexValue(<u32>load<u16>(src + (<usize>(i + 2) << 1)));
       if ((hi | lo) >= 0) {
         p = putEncodedByte(p, <u32>((hi << 4) | lo), false);
         i += 3;
@@ -141,7 +141,7 @@ export function appendQueryComponent(out: ByteBuffer, s: string, start: i32, end
 
 /** UriEncode of a whole string (pure; '/' kept only when `keepSlash`). */
 export function uriEncode(s: string, keepSlash: bool = false): string {
-  let out = new ByteBuffer(s.length + 16);
+  const out = new ByteBuffer(s.length + 16);
   appendUriEncoded(out, s, 0, s.length, keepSlash);
   return out.toString();
 }

@@ -9,7 +9,7 @@ const MAX_MILLIS: i64 = 253402300799999;
 
 // @ts-ignore: decorator
 @inline function floorDiv(a: i64, b: i64): i64 {
-  let q = a / b;
+  const q = a / b;
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
@@ -22,25 +22,20 @@ export function amzDate(epochMillis: i64): string {
   let ms = epochMillis;
   if (ms < MIN_MILLIS) ms = MIN_MILLIS;
   if (ms > MAX_MILLIS) ms = MAX_MILLIS;
-  let secs = floorDiv(ms, 1000);
-  let days = floorDiv(secs, 86400);
-  let sod = <i32>(secs - days * 86400);
+  const secs = floorDiv(ms, 1000);
+  const days = floorDiv(secs, 86400);
+  const sod = <i32>(secs - days * 86400);
   // Civil date from day count (H. Hinnant's days_from_civil inverse), eras of 400 years.
-  let z = days + 719468;
-  let era = floorDiv(z, 146097);
-  let doe = <i32>(z - era * 146097); // [0, 146096]
-  let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; // [0, 399]
-  let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365], March-based
-  let mp = (5 * doy + 2) / 153; // [0, 11]
-  let day = doy - (153 * mp + 2) / 5 + 1;
-  let month = mp < 10 ? mp + 3 : mp - 9;
-  let year = <i32>(<i64>yoe + era * 400) + (month <= 2 ? 1 : 0);
+  const z = days + 719468;
+  const era = floorDiv(z, 146097);
+  const doe = <i32>(z - era * 146097); // [0, 146096]
+  const yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; // [0, 399]
+  const doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365], March-based
+  const mp = (5 * doy + 2) / 153; // [0, 11]
+  const day = doy - (153 * mp + 2) / 5 + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = <i32>(<i64>yoe + era * 400) + (month <= 2 ? 1 : 0);
 
   return new FixedString(16).digits2(year / 100).digits2(year % 100).digits2(month).digits2(day)
     .unit(84 /* T */).digits2(sod / 3600).digits2((sod / 60) % 60).digits2(sod % 60).unit(90 /* Z */).done();
-}
-
-/** The date part ("YYYYMMDD") of an X-Amz-Date value, as used in the credential scope. */
-export function dateStamp(amzDateValue: string): string {
-  return amzDateValue.substring(0, 8);
 }

@@ -18,8 +18,8 @@ const order = new Array<i32>(16);
 
 /** Stable order: by lower-cased name, then by position in the list. */
 function compareIndices(a: i32, b: i32): i32 {
-  let list = changetype<Array<Header>>(sorting);
-  let cmp = compareAsciiCaseless(unchecked(list[a]).name, unchecked(list[b]).name);
+  const list = changetype<Array<Header>>(sorting);
+  const cmp = compareAsciiCaseless(unchecked(list[a]).name, unchecked(list[b]).name);
   return cmp != 0 ? cmp : a - b;
 }
 
@@ -51,7 +51,7 @@ export function appendCanonicalHeaderValue(out: ByteBuffer, value: string): void
  * and the SignedHeaders list to `signed` ("a;b;c"). All headers given are included.
  */
 export function appendCanonicalHeaders(out: ByteBuffer, signed: ByteBuffer, headers: Array<Header>): void {
-  let n = headers.length;
+  const n = headers.length;
   if (n == 0) return;
   order.length = n;
   for (let k = 0; k < n; k++) unchecked((order[k] = k));
@@ -62,8 +62,8 @@ export function appendCanonicalHeaders(out: ByteBuffer, signed: ByteBuffer, head
   }
   let previous = "";
   for (let k = 0; k < n; k++) {
-    let h = unchecked(headers[unchecked(order[k])]);
-    let name = h.name;
+    const h = unchecked(headers[unchecked(order[k])]);
+    const name = h.name;
     if (k > 0 && compareAsciiCaseless(previous, name) == 0) {
       out.writeByte(44); // ',' joins repeated names
     } else {
@@ -71,7 +71,7 @@ export function appendCanonicalHeaders(out: ByteBuffer, signed: ByteBuffer, head
         out.writeByte(10);
         signed.writeByte(59); // ';'
       }
-      let start = out.length;
+      const start = out.length;
       out.writeLowerAscii(name);
       signed.writeFrom(out, start, out.length);
       out.writeByte(58); // ':'
@@ -84,23 +84,23 @@ export function appendCanonicalHeaders(out: ByteBuffer, signed: ByteBuffer, head
 
 /** SigV4 step: CanonicalHeaders — "name:value\n" for each distinct lower-cased name, sorted by name. */
 export function canonicalHeaders(headers: Array<Header>): string {
-  let out = new ByteBuffer(512);
-  let signed = new ByteBuffer(128);
+  const out = new ByteBuffer(512);
+  const signed = new ByteBuffer(128);
   appendCanonicalHeaders(out, signed, headers);
   return out.toString();
 }
 
 /** SigV4 step: SignedHeaders — the distinct lower-cased names, sorted, joined with ';'. */
 export function signedHeaders(headers: Array<Header>): string {
-  let out = new ByteBuffer(512);
-  let signed = new ByteBuffer(128);
+  const out = new ByteBuffer(512);
+  const signed = new ByteBuffer(128);
   appendCanonicalHeaders(out, signed, headers);
   return signed.toString();
 }
 
 /** The canonical form of a single header value (see appendCanonicalHeaderValue). */
 export function canonicalHeaderValue(value: string): string {
-  let out = new ByteBuffer(value.length + 16);
+  const out = new ByteBuffer(value.length + 16);
   appendCanonicalHeaderValue(out, value);
   return out.toString();
 }

@@ -11,22 +11,22 @@ const order = new Array<i32>(16);
 
 /** Byte-wise comparison of scratch[a0..a1) and scratch[b0..b1). */
 function compareRanges(a0: i32, a1: i32, b0: i32, b1: i32): i32 {
-  let la = a1 - a0;
-  let lb = b1 - b0;
-  let n = la < lb ? la : lb;
-  let pa = scratch.at(a0);
-  let pb = scratch.at(b0);
-  let cmp = memory.compare(pa, pb, <usize>n);
+  const la = a1 - a0;
+  const lb = b1 - b0;
+  const n = la < lb ? la : lb;
+  const pa = scratch.at(a0);
+  const pb = scratch.at(b0);
+  const cmp = memory.compare(pa, pb, <usize>n);
   if (cmp != 0) return cmp;
   return la - lb;
 }
 
 /** Orders parameter indices by encoded name, then encoded value. */
 function compareParams(a: i32, b: i32): i32 {
-  let ia = a * 3;
-  let ib = b * 3;
-  let nameA0 = unchecked(params[ia]), nameA1 = unchecked(params[ia + 1]), valA1 = unchecked(params[ia + 2]);
-  let nameB0 = unchecked(params[ib]), nameB1 = unchecked(params[ib + 1]), valB1 = unchecked(params[ib + 2]);
+  const ia = a * 3;
+  const ib = b * 3;
+  const nameA0 = unchecked(params[ia]), nameA1 = unchecked(params[ia + 1]), valA1 = unchecked(params[ia + 2]);
+  const nameB0 = unchecked(params[ib]), nameB1 = unchecked(params[ib + 1]), valB1 = unchecked(params[ib + 2]);
   let cmp = compareRanges(nameA0, nameA1, nameB0, nameB1);
   if (cmp != 0) return cmp;
   cmp = compareRanges(nameA1, valA1, nameB1, valB1);
@@ -42,7 +42,7 @@ function compareParams(a: i32, b: i32): i32 {
  * malformed escapes are kept as data (%25). Repeated names are all kept, ordered by value.
  */
 export function appendCanonicalQuery(out: ByteBuffer, rawQuery: string): void {
-  let n = rawQuery.length;
+  const n = rawQuery.length;
   if (n == 0) return;
   scratch.reset();
   params.length = 0;
@@ -51,16 +51,16 @@ export function appendCanonicalQuery(out: ByteBuffer, rawQuery: string): void {
     let j = i;
     let eq = -1;
     while (j < n) {
-      let c = rawQuery.charCodeAt(j);
+      const c = rawQuery.charCodeAt(j);
       if (c == 38) break; // '&'
       if (c == 61 && eq < 0) eq = j; // first '='
       j++;
     }
     if (j > i) {
-      let nameEnd = eq < 0 ? j : eq;
-      let start = scratch.length;
+      const nameEnd = eq < 0 ? j : eq;
+      const start = scratch.length;
       appendQueryComponent(scratch, rawQuery, i, nameEnd);
-      let mid = scratch.length;
+      const mid = scratch.length;
       if (eq >= 0) appendQueryComponent(scratch, rawQuery, eq + 1, j);
       params.push(start);
       params.push(mid);
@@ -68,7 +68,7 @@ export function appendCanonicalQuery(out: ByteBuffer, rawQuery: string): void {
     }
     i = j + 1;
   }
-  let count = params.length / 3;
+  const count = params.length / 3;
   if (count == 0) return;
   order.length = count;
   for (let k = 0; k < count; k++) unchecked((order[k] = k));
@@ -76,9 +76,9 @@ export function appendCanonicalQuery(out: ByteBuffer, rawQuery: string): void {
   // Exact size: names + values + one '=' each + '&' between.
   out.reserve(<i64>scratch.length + <i64>count * 2);
   for (let k = 0; k < count; k++) {
-    let p = unchecked(order[k]) * 3;
+    const p = unchecked(order[k]) * 3;
     if (k > 0) out.writeByte(38);
-    let s0 = unchecked(params[p]), s1 = unchecked(params[p + 1]), s2 = unchecked(params[p + 2]);
+    const s0 = unchecked(params[p]), s1 = unchecked(params[p + 1]), s2 = unchecked(params[p + 2]);
     out.writeFrom(scratch, s0, s1);
     out.writeByte(61);
     out.writeFrom(scratch, s1, s2);
@@ -90,7 +90,7 @@ export function appendCanonicalQuery(out: ByteBuffer, rawQuery: string): void {
  * SigV4 step: CanonicalQueryString. `canonicalQuery("b=2&a=x y&a")` is "a=&a=x%20y&b=2".
  */
 export function canonicalQuery(rawQuery: string): string {
-  let out = new ByteBuffer(rawQuery.length * 3 + 16);
+  const out = new ByteBuffer(rawQuery.length * 3 + 16);
   appendCanonicalQuery(out, rawQuery);
   return out.toString();
 }

@@ -16,12 +16,12 @@ const segments = new Array<i32>(32);
  */
 function splitNormalized(path: string): bool {
   segments.length = 0;
-  let n = path.length;
+  const n = path.length;
   let i = 0;
   while (i <= n) {
     let j = i;
     while (j < n && path.charCodeAt(j) != 47) j++;
-    let len = j - i;
+    const len = j - i;
     if (len == 0 || (len == 1 && path.charCodeAt(i) == 46)) {
       // "" or "." contribute nothing
     } else if (len == 2 && path.charCodeAt(i) == 46 && path.charCodeAt(i + 1) == 46) {
@@ -37,14 +37,14 @@ function splitNormalized(path: string): bool {
 
 /** True when `path` is already normalized (starts with '/', no "//", "/./", "/../", trailing "/." or "/.."). */
 function isNormalized(path: string): bool {
-  let n = path.length;
+  const n = path.length;
   if (n == 0 || path.charCodeAt(0) != 47) return false;
   // Scan each segment that follows a '/'.
   let i = 1;
   while (i <= n) {
     let j = i;
     while (j < n && path.charCodeAt(j) != 47) j++;
-    let len = j - i;
+    const len = j - i;
     if (len == 0) {
       if (j < n) return false; // "//"
       // trailing slash (or the bare "/") is fine
@@ -62,7 +62,7 @@ function isNormalized(path: string): bool {
  * once more, keeping '/' (all services but S3); when false the path is used as sent. An empty path is "/".
  */
 export function appendCanonicalUri(out: ByteBuffer, wirePath: string, normalize: bool = true, encode: bool = true): void {
-  let n = wirePath.length;
+  const n = wirePath.length;
   if (n == 0) {
     out.writeByte(47);
     return;
@@ -72,12 +72,12 @@ export function appendCanonicalUri(out: ByteBuffer, wirePath: string, normalize:
     else out.writeString(wirePath);
     return;
   }
-  let endsWithSlash = splitNormalized(wirePath);
+  const endsWithSlash = splitNormalized(wirePath);
   out.writeByte(47);
-  let count = segments.length;
+  const count = segments.length;
   for (let k = 0; k < count; k += 2) {
-    let start = unchecked(segments[k]);
-    let end = unchecked(segments[k + 1]);
+    const start = unchecked(segments[k]);
+    const end = unchecked(segments[k + 1]);
     if (encode) appendUriEncoded(out, wirePath, start, end, true);
     else out.writeStringRange(wirePath, start, end);
     if (k + 2 < count || endsWithSlash) out.writeByte(47);
@@ -89,7 +89,7 @@ export function appendCanonicalUri(out: ByteBuffer, wirePath: string, normalize:
  * With `normalize` and `encode` false (S3 style) the wire path is used verbatim ("" -> "/").
  */
 export function canonicalUri(wirePath: string, normalize: bool = true, encode: bool = true): string {
-  let out = new ByteBuffer(wirePath.length * 3 + 16);
+  const out = new ByteBuffer(wirePath.length * 3 + 16);
   appendCanonicalUri(out, wirePath, normalize, encode);
   return out.toString();
 }

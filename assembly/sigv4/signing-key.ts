@@ -10,10 +10,10 @@ export function credentialScope(date: string, region: string, service: string): 
 
 /** SigV4 step: derive the signing key (32 bytes), with no caching. `date` is "YYYYMMDD". */
 export function deriveSigningKey(secret: string, date: string, region: string, service: string): ArrayBuffer {
-  let kSecret = String.UTF8.encode("AWS4" + secret);
-  let kDate = hmacSha256Utf8(kSecret, date);
-  let kRegion = hmacSha256Utf8(kDate, region);
-  let kService = hmacSha256Utf8(kRegion, service);
+  const kSecret = String.UTF8.encode("AWS4" + secret);
+  const kDate = hmacSha256Utf8(kSecret, date);
+  const kRegion = hmacSha256Utf8(kDate, region);
+  const kService = hmacSha256Utf8(kRegion, service);
   return hmacSha256Utf8(kService, "aws4_request");
 }
 
@@ -49,11 +49,11 @@ let nextSlot: i32 = 0;
  */
 export function cachedSigningKey(secret: string, date: string, region: string, service: string): SigningKey {
   for (let i = 0; i < CACHE_SIZE; i++) {
-    let e = unchecked(cache[i]);
+    const e = unchecked(cache[i]);
     if (e !== null && e.date == date && e.region == region && e.service == service && e.secret == secret) return e;
   }
-  let key = deriveSigningKey(secret, date, region, service);
-  let entry = new SigningKey(secret, date, region, service, key, credentialScope(date, region, service));
+  const key = deriveSigningKey(secret, date, region, service);
+  const entry = new SigningKey(secret, date, region, service, key, credentialScope(date, region, service));
   unchecked((cache[nextSlot] = entry));
   nextSlot = (nextSlot + 1) % CACHE_SIZE;
   return entry;
@@ -65,7 +65,7 @@ export function cachedSigningKey(secret: string, date: string, region: string, s
  */
 export function cachedSigningKeyForAmzDate(secret: string, amzDateValue: string, region: string, service: string): SigningKey {
   for (let i = 0; i < CACHE_SIZE; i++) {
-    let e = unchecked(cache[i]);
+    const e = unchecked(cache[i]);
     if (e !== null && e.date.length == 8 && amzDateValue.startsWith(e.date) && e.region == region && e.service == service && e.secret == secret) return e;
   }
   return cachedSigningKey(secret, amzDateValue.substring(0, 8), region, service);

@@ -26,7 +26,7 @@ export function hmacPrecomputed(key: ArrayBuffer, message: ArrayBuffer): ArrayBu
 }
 /** HmacSha256(key).macUtf8(message), twice, to check the precomputed key survives reuse. */
 export function hmacPrecomputedUtf8Twice(key: ArrayBuffer, message: string): ArrayBuffer {
-  let h = new HmacSha256(key);
+  const h = new HmacSha256(key);
   h.macUtf8(message);
   return h.macUtf8(message);
 }

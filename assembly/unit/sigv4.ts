@@ -19,14 +19,14 @@ import { toHex } from "../kernel/hex";
 
 /** Parses "name:value\n" lines into headers (empty lines skipped; a line without ':' is a name with ""). */
 function parseHeaders(lines: string): Array<Header> {
-  let out = new Array<Header>();
-  let n = lines.length;
+  const out = new Array<Header>();
+  const n = lines.length;
   let i = 0;
   while (i < n) {
     let end = lines.indexOf("\n", i);
     if (end < 0) end = n;
     if (end > i) {
-      let colon = lines.indexOf(":", lines.charCodeAt(i) == 58 ? i + 1 : i);
+      const colon = lines.indexOf(":", lines.charCodeAt(i) == 58 ? i + 1 : i);
       if (colon < 0 || colon > end) out.push(new Header(lines.substring(i, end), ""));
       else out.push(new Header(lines.substring(i, colon), lines.substring(colon + 1, end)));
     }
@@ -42,8 +42,8 @@ function formatHeaders(headers: Array<Header>): string {
 }
 
 function hexToBytes(hex: string): ArrayBuffer {
-  let n = hex.length >> 1;
-  let out = new ArrayBuffer(n);
+  const n = hex.length >> 1;
+  const out = new ArrayBuffer(n);
   for (let i = 0; i < n; i++) store<u8>(changetype<usize>(out) + <usize>i, <u8>I32.parseInt(hex.substr(i << 1, 2), 16));
   return out;
 }
@@ -131,10 +131,10 @@ export function signRequest(
   return formatHeaders(r.headersToAdd());
 }
 
-export function lastCanonicalRequest(): string { let r = last; return r === null ? "" : r.canonicalRequest; }
-export function lastStringToSign(): string { let r = last; return r === null ? "" : r.stringToSign; }
-export function lastSignature(): string { let r = last; return r === null ? "" : r.signature; }
-export function lastSignedHeaders(): string { let r = last; return r === null ? "" : r.signedHeaders; }
-export function lastCredentialScope(): string { let r = last; return r === null ? "" : r.credentialScope; }
+export function lastCanonicalRequest(): string { const r = last; return r === null ? "" : r.canonicalRequest; }
+export function lastStringToSign(): string { const r = last; return r === null ? "" : r.stringToSign; }
+export function lastSignature(): string { const r = last; return r === null ? "" : r.signature; }
+export function lastSignedHeaders(): string { const r = last; return r === null ? "" : r.signedHeaders; }
+export function lastCredentialScope(): string { const r = last; return r === null ? "" : r.credentialScope; }
 /** Identity of the last signature's credential scope string, which is its cached signing key's. */
-export function lastScopeId(): usize { let r = last; return r === null ? 0 : changetype<usize>(r.credentialScope); }
+export function lastScopeId(): usize { const r = last; return r === null ? 0 : changetype<usize>(r.credentialScope); }

@@ -56,8 +56,8 @@ let sink: i32 = 0;
 /** signRequest (the filter's path: policy, date, canonical request, cached key, Authorization) `n` times. */
 export function signLoop(n: i32): i32 {
   for (let i = 0; i < n; i++) {
-    let r = signRequest(callout, CREDENTIALS, SCOPE, T0 + <i64>i * 1000);
-    let added = r.headersToAdd(); // what the filter appends to the callout
+    const r = signRequest(callout, CREDENTIALS, SCOPE, T0 + <i64>i * 1000);
+    const added = r.headersToAdd(); // what the filter appends to the callout
     sink += added.length;
     lastSignature = r.signature;
   }
@@ -67,7 +67,7 @@ export function signLoop(n: i32): i32 {
 /** signCanonical over the 8 headers aws4 signs (fixed X-Amz-Date) `n` times. */
 export function signAllHeadersLoop(n: i32): i32 {
   for (let i = 0; i < n; i++) {
-    let r = signCanonical(allSignedInput, CREDENTIALS, SCOPE, "20150830T123600Z");
+    const r = signCanonical(allSignedInput, CREDENTIALS, SCOPE, "20150830T123600Z");
     lastSignature = r.signature;
     sink += r.signature.length;
   }
@@ -92,8 +92,8 @@ export function inputBuffer(size: i32): usize {
 
 /** SHA-256 of the whole input buffer, `n` times; returns the address of the 32-byte digest. */
 export function sha256Loop(n: i32): usize {
-  let p = changetype<usize>(input);
-  let len = <usize>input.byteLength;
+  const p = changetype<usize>(input);
+  const len = <usize>input.byteLength;
   for (let i = 0; i < n; i++) {
     ctxInit(ctx);
     ctxUpdate(ctx, p, len);
@@ -112,7 +112,7 @@ export function collect(): void {
 
 /** Copies the last signature's 64 hex characters (as ASCII bytes) to static memory; returns the address. */
 export function lastSignatureAscii(): usize {
-  let s = lastSignature;
+  const s = lastSignature;
   for (let i = 0; i < 64 && i < s.length; i++) store<u8>(SIG_OUT + <usize>i, <u8>s.charCodeAt(i));
   return SIG_OUT;
 }

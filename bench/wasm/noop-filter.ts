@@ -18,12 +18,12 @@ const tokens = new Map<u32, u32>();
 
 /** Serialized header map (count, lengths, NUL-terminated names and values). */
 function encodePairs(flat: string[]): ArrayBuffer {
-  let n = flat.length >> 1;
+  const n = flat.length >> 1;
   let size = 4 + n * 8;
-  let parts = new Array<ArrayBuffer>(flat.length);
+  const parts = new Array<ArrayBuffer>(flat.length);
   for (let i = 0; i < flat.length; i++) { parts[i] = String.UTF8.encode(flat[i]); size += parts[i].byteLength + 1; }
-  let out = new ArrayBuffer(size);
-  let p = changetype<usize>(out);
+  const out = new ArrayBuffer(size);
+  const p = changetype<usize>(out);
   store<u32>(p, n);
   for (let i = 0; i < flat.length; i++) store<u32>(p + 4 + i * 4, parts[i].byteLength);
   let q = p + 4 + n * 8;
@@ -47,7 +47,7 @@ export function proxy_on_context_create(ctx: u32, parent: u32): void {}
 export function proxy_on_configure(root: u32, size: u32): u32 { return 1; }
 
 function dispatch(ctx: u32, body: usize, size: usize): u32 {
-  let rc = proxy_http_call(changetype<usize>(UPSTREAM), UPSTREAM.byteLength, changetype<usize>(CALLOUT_HEADERS),
+  const rc = proxy_http_call(changetype<usize>(UPSTREAM), UPSTREAM.byteLength, changetype<usize>(CALLOUT_HEADERS),
     CALLOUT_HEADERS.byteLength, body, size, 0, 0, 3000, RET + 8);
   if (rc == 0) tokens.set(load<u32>(RET, 8), ctx);
   return 1; // StopIteration
@@ -61,15 +61,15 @@ export function proxy_on_request_body(ctx: u32, size: u32, endOfStream: u32): u3
   if (!endOfStream) return 1;
   store<u32>(RET, 0); store<u32>(RET, 0, 4);
   if (size == 0 || proxy_get_buffer_bytes(0, 0, size, RET, RET + 4) != 0) return dispatch(ctx, 0, 0);
-  let ptr = load<u32>(RET);
-  let rc = dispatch(ctx, ptr, load<u32>(RET, 4));
+  const ptr = load<u32>(RET);
+  const rc = dispatch(ctx, ptr, load<u32>(RET, 4));
   heap.free(ptr);
   return rc;
 }
 
 export function proxy_on_http_call_response(root: u32, token: u32, headers: u32, bodySize: u32, trailers: u32): void {
   if (!tokens.has(token)) return;
-  let ctx = tokens.get(token);
+  const ctx = tokens.get(token);
   tokens.delete(token);
   proxy_set_effective_context(ctx);
   store<u32>(RET, 0); store<u32>(RET, 0, 4);
