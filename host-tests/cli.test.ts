@@ -1,9 +1,9 @@
 // The aws-lambda-wasm CLI: `validate` runs the real build/aws-lambda.wasm at configure time and prints
 // the gateway's log lines; `render envoy|apisix` turns an accepted config into gateway config.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,6 +14,7 @@ import { checkEnvoy } from "../cli/envoy-shape.mjs";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "aws-lambda-wasm.mjs");
 const dir = mkdtempSync(join(tmpdir(), "aws-lambda-cli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const seedUri = "https://x9w6z07gb9.execute-api.us-east-1.amazonaws.com";
 const seedHost = "x9w6z07gb9.execute-api.us-east-1.amazonaws.com";
 let files = 0;

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -148,9 +148,11 @@ test("hot reload: both configs' clusters exist as render prints them; the bad on
   assert.match(bad.logs[0].message, /property "timeout" validation failed: expected 50 to be at least 100/);
 });
 
-test("swap-config.mjs moves rendered configs into place and leaves the old one for a refused config", () => {
+test("swap-config.mjs moves rendered configs into place and leaves the old one for a refused config", (t) => {
   const script = join(examples, "envoy-hot-reload", "swap-config.mjs");
-  const file = join(mkdtempSync(join(tmpdir(), "ecds-")), "ecds", "aws-lambda.yaml");
+  const temp = mkdtempSync(join(tmpdir(), "ecds-"));
+  t.after(() => rmSync(temp, { recursive: true, force: true }));
+  const file = join(temp, "ecds", "aws-lambda.yaml");
   const swap = (...args: string[]) => spawnSync(process.execPath, [script, ...args, "--file", file], { encoding: "utf8" });
   assert.equal(swap("init").status, 0);
   assert.equal(readFileSync(file, "utf8"), read("envoy-hot-reload/aws-lambda.yaml"));

@@ -55,7 +55,7 @@ for (const profile of PROFILES) {
           const body = bodyOf(req);
           const model = config.model;
           for (const callout of callouts) {
-            problems.push(...calloutViolations(callout, model));
+            problems.push(...calloutViolations(callout, model, req.headers as Pairs));
             if (!callout.body.equals(body)) problems.push(`callout body (${callout.body.length} bytes) is not the client's (${body.length} bytes)`);
             if (model.iam) secrets.addSigningKeyOf(callout, model.iam.secretKey);
           }

@@ -31,9 +31,13 @@ const OUTCOMES: Outcome[] = [
     moves: { requests_total: 1, bad_request_total: 1, replies_4xx_total: 1 } },
   { name: "a path outside path_prefix (404)", status: 404, run: (h) => request(h, FUNCTION, { path: "/other" }),
     moves: { requests_total: 1, bad_request_total: 1, replies_4xx_total: 1 } },
-  { name: "a declared body over max_req_body_size (413)", status: 413,
-    run: (h) => request(h, FUNCTION, { method: "POST", path: "/aws/x", headers: { "content-length": "101" }, body: Buffer.alloc(101) }),
-    moves: { requests_total: 1, body_too_large_total: 1, replies_4xx_total: 1 } },
+  { name: "a declared body over max_req_body_size (413)", status: 413, run: async (h) => {
+    // From the header alone: end_of_stream false and the body never sent.
+    const streamId = h.newStream(h.configure(FUNCTION).rootId);
+    h.callOnRequestHeaders(streamId, [[":method", "POST"], [":path", "/aws/x"], [":authority", "a"], [":scheme", "http"],
+      ["content-length", "101"]], false);
+    return h.getLocalResponse(streamId)?.status ?? 0;
+  }, moves: { requests_total: 1, body_too_large_total: 1, replies_4xx_total: 1 } },
   { name: "a streamed body over max_req_body_size (413)", status: 413,
     run: (h) => request(h, FUNCTION, { method: "POST", path: "/aws/x", chunks: [Buffer.alloc(60), Buffer.alloc(60)] }),
     moves: { requests_total: 1, body_too_large_total: 1, replies_4xx_total: 1 } },

@@ -4,6 +4,7 @@ import { createHmac } from "node:crypto";
 import type { Callout, Host, Pairs, Reply } from "../emulator/index.ts";
 import { lenientDecode } from "./aws-endpoint.ts";
 import { FUZZ_NOW } from "./fuzz-host.ts";
+import { connectionListed, NEVER_FORWARDED, NEVER_RELAYED } from "./hop-by-hop.ts";
 
 /** What a configuration promises about every callout made under it. */
 export interface CalloutModel {
@@ -19,8 +20,6 @@ export interface CalloutModel {
 }
 
 const PSEUDO = new Set([":method", ":path", ":authority", ":scheme"]);
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
-  "upgrade", "content-length", "proxy-authorization", "proxy-authenticate"]);
 const UNSAFE = /[\r\n\0]/;
 /** An RFC 9110 field name (token), lower case as both hosts deliver them. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
@@ -47,10 +46,17 @@ export function pathViolations(path: string, basePath: string): string[] {
   return problems;
 }
 
-/** Violations of what any callout under `model` must look like, whatever the client sent. */
-export function calloutViolations(callout: Callout, model: CalloutModel): string[] {
+/**
+ * Violations of what any callout under `model` must look like, whatever the client sent. With the client's
+ * headers (`client`, URL mode: the callout carries them), the names its Connection header lists count too.
+ */
+export function calloutViolations(callout: Callout, model: CalloutModel, client: Pairs = []): string[] {
   const problems: string[] = [];
   const h = callout.headers;
+  // What the filter sets itself (pseudo-headers, credentials) may carry a name the client listed.
+  const own = new Set([...(model.apiKey !== undefined ? ["x-api-key"] : []),
+    ...(model.iam ? ["authorization", "x-amz-date", "x-amz-security-token"] : [])]);
+  const listed = [...connectionListed(client)].filter((name) => !name.startsWith(":") && !own.has(name));
   const one = (name: string, expected: string) => {
     const got = values(h, name);
     if (got.length !== 1 || got[0] !== expected) problems.push(`${name} is ${JSON.stringify(got)}, expected [${JSON.stringify(expected)}]`);
@@ -66,7 +72,8 @@ export function calloutViolations(callout: Callout, model: CalloutModel): string
   for (const [name, value] of h) {
     if (UNSAFE.test(name) || UNSAFE.test(value)) problems.push(`header ${JSON.stringify(name)}: ${JSON.stringify(value.slice(0, 80))} has CR/LF/NUL`);
     if (name.startsWith(":") ? !PSEUDO.has(name) : !TOKEN.test(name)) problems.push(`header name ${JSON.stringify(name)} is not a token`);
-    if (name === "host" || HOP_BY_HOP.has(name)) problems.push(`forwarded ${name}`);
+    if (NEVER_FORWARDED.has(name)) problems.push(`forwarded ${name}`);
+    else if (listed.includes(name)) problems.push(`forwarded ${name}, which the client's Connection header lists`);
   }
   if (model.apiKey !== undefined) one("x-api-key", model.apiKey);
   if (model.iam) {
@@ -96,7 +103,7 @@ export function relayedHeaderViolations(headers: Pairs): string[] {
   for (const [name, value] of headers) {
     if (UNSAFE.test(name) || UNSAFE.test(value)) problems.push(`relayed header ${JSON.stringify(name)} has CR/LF/NUL`);
     if (!TOKEN.test(name)) problems.push(`relayed header name ${JSON.stringify(name)} is not a token`);
-    if (HOP_BY_HOP.has(name) && name !== "content-length") problems.push(`relayed hop-by-hop ${name}`);
+    if (NEVER_RELAYED.has(name)) problems.push(`relayed hop-by-hop ${name}`);
   }
   return problems;
 }

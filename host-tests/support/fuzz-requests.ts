@@ -71,12 +71,20 @@ export const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
   method: fc.constantFrom(...METHODS), path: pathArb, headers: headersArb, body: bodyArb,
   authority: fc.option(fc.constantFrom("evil.example", "x9w6z07gb9.execute-api.us-east-1.amazonaws.com", "", "a\r\nb"), { nil: undefined }),
   contentLength: fc.constantFrom("none", "true", "false"),
+  // Sometimes a Connection header names one of the request's own headers, which must then stay behind.
+  listing: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.constantFrom("", " ", "close, ", "x-listed,\t"), fc.boolean()) }),
 }).map((r) => {
   // Generated values are reused while shrinking: copy before adding to them.
   const headers: Pairs = r.headers.map(([k, v]) => [k, v]);
   const spec: RequestSpec = { method: r.method, path: r.path, headers, ...r.body };
   if (r.authority !== undefined) spec.authority = r.authority;
   const size = spec.body !== undefined ? Buffer.byteLength(spec.body) : (spec.chunks ?? []).reduce((n, c) => n + Buffer.byteLength(c), 0);
+  if (r.listing !== undefined && headers.length > 0) {
+    const [pick, before, upper] = r.listing;
+    const name = headers[pick % headers.length][0];
+    headers.push(["connection", before + (upper ? name.toUpperCase() : name)]);
+  }
   if (r.contentLength === "true") headers.push(["content-length", String(size)]);
   if (r.contentLength === "false") headers.push(["content-length", String(size + 1000)]);
   return spec;
