@@ -6,6 +6,8 @@
 
 /** HttpFilter name, also the ECDS resource name and the typed_per_filter_config key. */
 export const FILTER_NAME = "aws-lambda";
+/** The filter's root context id (PluginConfig.root_id; WasmPlugin pluginName; EnvoyExtensionPolicy rootID). */
+export const ROOT_ID = "aws_lambda";
 /** Debian/Ubuntu's system trust store, what APISIX verifies against. */
 export const SYSTEM_TRUST_STORE = "/etc/ssl/certs/ca-certificates.crt";
 /** Credentials the filter reads from the VM environment when `iam` has no keys. */
@@ -76,7 +78,7 @@ export function wasmTypedConfig(plugin, { wasmPath = DEFAULT_WASM_PATH } = {}) {
     "@type": TYPES.wasm,
     config: {
       name: FILTER_NAME,
-      root_id: "aws_lambda",
+      root_id: ROOT_ID,
       vm_config: vmConfig,
       configuration: { "@type": TYPES.string, value: JSON.stringify(plugin) },
       // Lets the request body reach the filter after it pauses on headers (Envoy 1.35+).
