@@ -43,9 +43,10 @@ const MESSAGES = {
     required: ["config_source", "type_urls"],
   },
   ConfigSource: {
-    fields: { path_config_source: "PathConfigSource", resource_api_version: "enum:V3", initial_fetch_timeout: "duration" },
-    oneOf: [["path_config_source"]],
+    fields: { path_config_source: "PathConfigSource", ads: "AggregatedConfigSource", resource_api_version: "enum:V3", initial_fetch_timeout: "duration" },
+    oneOf: [["path_config_source", "ads"]],
   },
+  AggregatedConfigSource: { fields: {} },
   PathConfigSource: { fields: { path: "string", watched_directory: "WatchedDirectory" }, required: ["path"] },
   WatchedDirectory: { fields: { path: "string" }, required: ["path"] },
   Router: { fields: {} },
@@ -61,7 +62,9 @@ const MESSAGES = {
     fields: { vm_id: "string", runtime: "string", code: "AsyncDataSource", environment_variables: "EnvironmentVariables", allow_precompiled: "bool" },
     required: ["code"],
   },
-  AsyncDataSource: { fields: { local: "DataSource" }, oneOf: [["local"]] },
+  AsyncDataSource: { fields: { local: "DataSource", remote: "RemoteDataSource" }, oneOf: [["local", "remote"]] },
+  RemoteDataSource: { fields: { http_uri: "HttpUri", sha256: "string" }, required: ["http_uri", "sha256"] },
+  HttpUri: { fields: { uri: "string", cluster: "string", timeout: "duration" }, required: ["uri", "timeout"], oneOf: [["cluster"]] },
   EnvironmentVariables: { fields: { host_env_keys: "[string]", key_values: "{string}" } },
   StringValue: { fields: { value: "string" }, required: ["value"] },
   Cluster: {

@@ -6,17 +6,27 @@ import { configureFilter, DEFAULT_WASM } from "./wasm-host.mjs";
 import { DEFAULT_WASM_PATH, discoveryResponse, lambdaCluster, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter } from "./render-envoy.mjs";
 import { apisixNotes, apisixRoute, PLUGIN_NAME } from "./render-apisix.mjs";
 import { checkEnvoy } from "./envoy-shape.mjs";
+import { APISIX_WASM_PATH, apisixConfigYaml, DEFAULT_ENVOY_VERSION, envoyMessages, envoyOptions, placeSecrets, SYSTEM_TRUST_STORE } from "./render-options.mjs";
 
 export const USAGE = `usage:
   aws-lambda-wasm validate FILE [--host envoy|apisix] [--env] [--wasm MODULE]
       Runs the filter's proxy_on_configure on the plugin config and prints what the gateway would log.
       Exit 0 when accepted, 1 when refused. --host apisix skips proxy_on_vm_start as APISIX does;
       --env gives the filter this process's environment (for "iam" without keys).
-  aws-lambda-wasm render envoy FILE [--wasm-path PATH] [--ecds]
+  aws-lambda-wasm render envoy FILE [--wasm-path PATH] [--ecds] [--envoy-version X.Y]
+                                    [--secrets env|inline] [--trusted-ca PATH]
       Prints the Envoy v3 HTTP filter and the cluster its callouts use. --wasm-path sets
       vm_config.code (default ${DEFAULT_WASM_PATH}); --ecds prints an ECDS DiscoveryResponse instead.
-  aws-lambda-wasm render apisix FILE --uri /aws/* [--name ${PLUGIN_NAME}]
-      Prints the Admin API route body with the plugin config as a "conf" string.
+      --envoy-version (default ${DEFAULT_ENVOY_VERSION}) leaves out fields that release lacks: before 1.35
+      allow_on_headers_stop_iteration, so request bodies never reach the filter (warned on stderr).
+      --secrets env (default) leaves IAM keys out of the config and passes AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN from Envoy's environment; inline renders them as
+      written. Literal secrets (inline, and API keys always) are warned about on stderr.
+      --trusted-ca is the CA bundle the cluster verifies the function with (default
+      ${SYSTEM_TRUST_STORE}).
+  aws-lambda-wasm render apisix FILE --uri /aws/* [--name ${PLUGIN_NAME}] [--wasm-path PATH]
+      Prints the Admin API route body with the plugin config as a "conf" string, and on stderr
+      the config.yaml entry declaring the plugin (file default ${APISIX_WASM_PATH}).
 
 FILE is a plugin config (JSON); "-" reads standard input. --wasm MODULE runs another build of the
 filter (default: the package's build/aws-lambda.wasm).`;
@@ -27,7 +37,7 @@ class UsageError extends Error {}
 class InputError extends Error {}
 
 const FLAGS = new Set(["--env", "--ecds", "--help", "-h"]);
-const OPTIONS = new Set(["--host", "--wasm", "--wasm-path", "--uri", "--name"]);
+const OPTIONS = new Set(["--host", "--wasm", "--wasm-path", "--uri", "--name", "--envoy-version", "--secrets", "--trusted-ca"]);
 
 function parseArgs(argv) {
   const positional = [];
@@ -103,23 +113,31 @@ function validate(args, io) {
 }
 
 function renderEnvoy(file, args, io) {
+  const parsed = envoyOptions(args.options);
+  if (parsed.error) throw new UsageError(parsed.error);
   const text = readConfig(file, io);
-  if (!accepted(text, { host: "envoy", env: PLACEHOLDER_CREDENTIALS, wasm: args.options["--wasm"], quiet: true }, io)) return 1;
-  const plugin = parsePlugin(text);
-  const options = { wasmPath: args.options["--wasm-path"] ?? DEFAULT_WASM_PATH };
-  const header = [`aws-lambda-wasm render envoy ${file}${args.options["--ecds"] ? " --ecds" : ""}`];
+  const check = { host: "envoy", env: PLACEHOLDER_CREDENTIALS, wasm: args.options["--wasm"], quiet: true };
+  if (!accepted(text, check, io)) return 1;
+  const placed = placeSecrets(parsePlugin(text), parsed.secrets);
+  const plugin = placed.plugin;
+  // With keys left to the environment the rendered config is another one: it must pass too.
+  if (placed.moved.length > 0 && !accepted(JSON.stringify(plugin), check, io)) return 1;
+  const options = parsed.render;
+  const flags = Object.entries(args.options).map(([key, value]) => (value === true ? key : `${key} ${value}`));
+  const header = [["aws-lambda-wasm render envoy", file, ...flags].join(" ")];
   let body;
   if (args.options["--ecds"]) {
     body = discoveryResponse(plugin, options);
     header.push("An ECDS file for config_discovery.config_source.path_config_source: replace it by an atomic move.",
       `The cluster "${upstreamName(plugin)}" must already exist (render without --ecds prints it).`);
   } else {
-    body = { http_filters: [wasmFilter(plugin, options)], clusters: [lambdaCluster(plugin)] };
+    body = { http_filters: [wasmFilter(plugin, options)], clusters: [lambdaCluster(plugin, options)] };
     header.push("http_filters: add to http_connection_manager.http_filters before envoy.filters.http.router.",
-      "clusters: add to static_resources.clusters; the filter's upstream names it.", "", ...mappingNotes(plugin));
+      "clusters: add to static_resources.clusters; the filter's upstream names it.", "", ...mappingNotes(plugin, options));
   }
   if (needsEnvCredentials(plugin)) header.push("Start Envoy with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set.");
   selfCheck(body, args.options["--ecds"]);
+  for (const line of envoyMessages(placed, parsed)) io.stderr.write(`${line}\n`);
   const doc = new YAML.Document(body);
   doc.commentBefore = header.map((line) => (line ? ` ${line}` : "")).join("\n");
   io.stdout.write(doc.toString({ lineWidth: 0 }));
@@ -141,8 +159,11 @@ function renderApisix(file, args, io) {
   if (!accepted(text, { host: "apisix", env: PLACEHOLDER_CREDENTIALS, wasm: args.options["--wasm"], quiet: true }, io)) return 1;
   const plugin = parsePlugin(text);
   for (const note of apisixNotes(plugin, uri)) io.stderr.write(`note: ${note}\n`);
-  const route = apisixRoute(plugin, { uri, name: args.options["--name"] ?? PLUGIN_NAME });
-  io.stdout.write(`${JSON.stringify(route, null, 2)}\n`);
+  const name = args.options["--name"] ?? PLUGIN_NAME;
+  io.stdout.write(`${JSON.stringify(apisixRoute(plugin, { uri, name }), null, 2)}\n`);
+  // stderr, so that stdout stays an Admin API body that pipes into curl.
+  const configYaml = apisixConfigYaml(plugin, { name, file: args.options["--wasm-path"] ?? APISIX_WASM_PATH });
+  io.stderr.write(`note: conf/config.yaml declares the plugin (restart APISIX once after adding it):\n${YAML.stringify(configYaml)}`);
   return 0;
 }
 

@@ -2,13 +2,17 @@
 // carries the config, and the cluster its callouts go to. On Envoy the filter enforces `timeout` (the
 // callout timeout); TLS, verification and connection reuse belong to the cluster, so `ssl_verify` and
 // `keepalive*` become cluster settings here. The examples' tests compare the example files with this.
-// Input: a plugin config the filter has accepted (run validate first).
+// Input: a plugin config the filter has accepted (run validate first). Options: `wasmPath`,
+// `envoyVersion` (fields newer than it are left out, envoy-version.mjs), `trustedCa`.
+import { atLeast, BODY_AFTER_PAUSE_SINCE, DEFAULT_ENVOY_VERSION, FAILURE_POLICY_SINCE, parseEnvoyVersion } from "./envoy-version.mjs";
 
 import { defaultOf } from "../schema/fields.mjs";
 
 /** HttpFilter name, also the ECDS resource name and the typed_per_filter_config key. */
 export const FILTER_NAME = "aws-lambda";
-/** Debian/Ubuntu's system trust store, what APISIX verifies against. */
+/** The filter's root context id (PluginConfig.root_id; WasmPlugin pluginName; EnvoyExtensionPolicy rootID). */
+export const ROOT_ID = "aws_lambda";
+/** Debian/Ubuntu's system trust store, what APISIX verifies against; the default --trusted-ca. */
 export const SYSTEM_TRUST_STORE = "/etc/ssl/certs/ca-certificates.crt";
 /** Credentials the filter reads from the VM environment when `iam` has no keys. */
 export const AWS_ENV_KEYS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
@@ -66,7 +70,7 @@ export function needsEnvCredentials(plugin) {
 }
 
 /** envoy.extensions.filters.http.wasm.v3.Wasm carrying the plugin config. */
-export function wasmTypedConfig(plugin, { wasmPath = DEFAULT_WASM_PATH } = {}) {
+export function wasmTypedConfig(plugin, { wasmPath = DEFAULT_WASM_PATH, envoyVersion = parseEnvoyVersion(DEFAULT_ENVOY_VERSION) } = {}) {
   const env = needsEnvCredentials(plugin);
   const vmConfig = {
     // Envoy reuses a VM by vm_id, vm configuration and code, not by environment_variables: a VM started
@@ -76,19 +80,17 @@ export function wasmTypedConfig(plugin, { wasmPath = DEFAULT_WASM_PATH } = {}) {
     code: { local: { filename: wasmPath } },
   };
   if (env) vmConfig.environment_variables = { host_env_keys: [...AWS_ENV_KEYS] };
-  return {
-    "@type": TYPES.wasm,
-    config: {
-      name: FILTER_NAME,
-      root_id: "aws_lambda",
-      vm_config: vmConfig,
-      configuration: { "@type": TYPES.string, value: JSON.stringify(plugin) },
-      // Lets the request body reach the filter after it pauses on headers (Envoy 1.35+).
-      allow_on_headers_stop_iteration: true,
-      // A VM failure answers 503 instead of bypassing the filter.
-      failure_policy: "FAIL_CLOSED",
-    },
+  const config = {
+    name: FILTER_NAME,
+    root_id: ROOT_ID,
+    vm_config: vmConfig,
+    configuration: { "@type": TYPES.string, value: JSON.stringify(plugin) },
   };
+  // Lets the request body reach the filter after it pauses on headers (Envoy 1.35+).
+  if (atLeast(envoyVersion, BODY_AFTER_PAUSE_SINCE)) config.allow_on_headers_stop_iteration = true;
+  // A VM failure answers 503 instead of bypassing the filter; before 1.33 that is fail_open's default.
+  if (atLeast(envoyVersion, FAILURE_POLICY_SINCE)) config.failure_policy = "FAIL_CLOSED";
+  return { "@type": TYPES.wasm, config };
 }
 
 /** The HttpFilter entry for http_connection_manager.http_filters (before the router). */
@@ -96,14 +98,14 @@ export function wasmFilter(plugin, options) {
   return { name: FILTER_NAME, typed_config: wasmTypedConfig(plugin, options) };
 }
 
-function tlsTransportSocket(endpoint, sslVerify) {
+function tlsTransportSocket(endpoint, sslVerify, trustedCa) {
   const context = {};
   // SNI must be a host name; an IP literal is sent without it.
   if (!endpoint.ip) context.sni = endpoint.host;
   if (sslVerify) {
     context.common_tls_context = {
       validation_context: {
-        trusted_ca: { filename: SYSTEM_TRUST_STORE },
+        trusted_ca: { filename: trustedCa },
         match_typed_subject_alt_names: [
           { san_type: endpoint.ip ? "IP_ADDRESS" : "DNS", matcher: { exact: endpoint.host } },
         ],
@@ -114,7 +116,7 @@ function tlsTransportSocket(endpoint, sslVerify) {
 }
 
 /** The cluster named as the filter's upstream: the function host over TLS when https, pooled per `keepalive*`. */
-export function lambdaCluster(plugin) {
+export function lambdaCluster(plugin, { trustedCa = SYSTEM_TRUST_STORE } = {}) {
   const settings = { ...DEFAULTS, ...plugin };
   const endpoint = functionEndpoint(plugin);
   const common = settings.keepalive
@@ -130,7 +132,7 @@ export function lambdaCluster(plugin) {
     cluster_name: cluster.name,
     endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: endpoint.host, port_value: endpoint.port } } } }] }],
   };
-  if (endpoint.scheme === "https") cluster.transport_socket = tlsTransportSocket(endpoint, settings.ssl_verify);
+  if (endpoint.scheme === "https") cluster.transport_socket = tlsTransportSocket(endpoint, settings.ssl_verify, trustedCa);
   cluster.typed_extension_protocol_options = {
     [HTTP_OPTIONS_KEY]: {
       "@type": TYPES.httpOptions,
@@ -151,7 +153,7 @@ export function discoveryResponse(plugin, { version = "1", ...options } = {}) {
 }
 
 /** One line per setting saying where Envoy enforces it, and what it cannot honour. */
-export function mappingNotes(plugin) {
+export function mappingNotes(plugin, { trustedCa = SYSTEM_TRUST_STORE } = {}) {
   const s = { ...DEFAULTS, ...plugin };
   const endpoint = functionEndpoint(plugin);
   const notes = [
@@ -160,7 +162,7 @@ export function mappingNotes(plugin) {
   ];
   if (endpoint.scheme === "https") {
     notes.push(s.ssl_verify
-      ? `ssl_verify true: certificate checked against ${SYSTEM_TRUST_STORE} and ${endpoint.host}`
+      ? `ssl_verify true: certificate checked against ${trustedCa} and ${endpoint.host}`
       : "ssl_verify false: TLS without certificate verification");
   } else {
     notes.push("http:// function_uri: plain HTTP, ssl_verify does not apply");
