@@ -16,7 +16,9 @@ export function placeSecrets(plugin, mode) {
   const apikey = plugin.authorization?.apikey !== undefined ? ["authorization.apikey"] : [];
   const iamPaths = iamSecrets.map((key) => `authorization.iam.${key}`);
   if (mode === "inline" || iamSecrets.length === 0) return { plugin, moved: [], literal: [...apikey, ...iamPaths] };
-  const kept = Object.fromEntries(Object.entries(iam).filter(([key]) => !IAM_SECRETS.includes(key)));
+  const kept = Object.fromEntries(Object.entries(iam).filter(([key]) => !IAM_SECRETS.includes(key) && key !== "credentials"));
+  // Keys moved out of the config: the filter must read them from the VM environment, and say so if they are missing.
+  kept.credentials = "environment";
   const rendered = { ...plugin, authorization: { ...plugin.authorization, iam: kept } };
   return { plugin: rendered, moved: iamPaths, literal: apikey };
 }

@@ -95,15 +95,18 @@ test("--host apisix skips vm_start, so the filter warns about ssl_verify there a
   assert.match(apisix.stderr, /^\[warn\] aws-lambda: ssl_verify false: cannot take effect on APISIX/);
 });
 
-test("iam without keys needs --env and the AWS variables", () => {
-  const file = configFile({ function_uri: seedUri, authorization: { iam: {} } });
+test("iam credentials from the environment need --env and the AWS variables", () => {
+  const file = configFile({ function_uri: seedUri, authorization: { iam: { credentials: "environment" } } });
   const env = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
   const without = cli(["validate", file], { env });
   assert.equal(without.code, 1);
-  assert.match(without.stderr, /AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY missing from the VM environment/);
+  assert.match(without.stderr, /credentials "environment": AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY missing from the VM environment/);
   const withEnv = cli(["validate", file, "--env"], { env });
   assert.equal(withEnv.code, 0, withEnv.stderr);
   assert.match(withEnv.stdout, /auth iam \(region us-east-1, service execute-api from endpoint, credentials from environment\)/);
+  // Without `credentials`, an iam object without keys is the SDKs' chain: environment first.
+  const chain = cli(["validate", configFile({ function_uri: seedUri, authorization: { iam: {} } }), "--env"], { env });
+  assert.match(chain.stdout, /credentials from chain: environment\)/);
 });
 
 test("validate reads standard input for -", () => {

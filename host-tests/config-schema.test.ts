@@ -117,6 +117,20 @@ const VALUES: Record<string, unknown[]> = {
   "authorization.iam.session_token": ["token", ""],
   "authorization.iam.aws_region": ["us-east-1", "eu-west-1", "US-EAST-1", "", "eu_west"],
   "authorization.iam.service": ["lambda", "execute-api", "Lambda", ""],
+  "authorization.iam.credentials": ["instance", "container", "chain", "environment", "static", "file", ""],
+  "authorization.iam.container_endpoint": ["http://127.0.0.1:8080/creds", "https://creds.example.com/v1", "http://169.254.170.2/v2/x",
+    "http://[fd00:ec2::23]/v1/credentials", "http://creds.example.com/x", "http://127.evil.example/x", "http://h/?q=1", "ftp://h", ""],
+  "authorization.iam.container_upstream": ["creds_cluster", "a b"],
+  "authorization.iam.imds_endpoint": ["http://127.0.0.1:1338", "http://[fd00:ec2::254]", "https://imds.example/", "imds", "http://h/#x"],
+  "authorization.iam.imds_upstream": ["imds", "x\u0000"],
+  "authorization.iam.imds_version": ["v1", "v2", "v3"],
+  "authorization.iam.assume_role": [{ role_arn: "arn:aws:iam::123456789012:role/app" }, {}, "x", { role_arn: "arn:aws:iam::1:role/x" },
+    { role_arn: "arn:aws:iam::123456789012:user/x" }, { role_arn: "arn:aws:iam::123456789012:role/p/a-b_c+d" }, { extra: 1 }],
+  "authorization.iam.assume_role.external_id": ["ext-id:1/2", "x", "bad id"],
+  "authorization.iam.assume_role.session_name": ["gateway", "g", "bad name"],
+  "authorization.iam.assume_role.duration_seconds": around(900, 43200),
+  "authorization.iam.assume_role.sts_endpoint": ["https://sts.eu-west-1.amazonaws.com", "http://127.0.0.1:9443", "sts", ""],
+  "authorization.iam.assume_role.sts_upstream": ["sts_cluster", " "],
   timeout: around(100, 2147483647),
   ssl_verify: [false, true, "true"],
   keepalive: [false, true, 0],
@@ -157,6 +171,10 @@ const configs = fc.tuple(base, fc.array(mutation, { maxLength: 2 })).map(([start
   const config: any = structuredClone(start);
   if (config.authorization === undefined) delete config.authorization;
   for (const [path, value] of mutations) setPath(config, path, value);
+  // The schema cannot see the VM environment (it has AWS keys here, no container variables): a container
+  // source needs its endpoint in the config to be judged the same way.
+  const iam = config.authorization?.iam;
+  if (iam?.credentials === "container" && iam.container_endpoint === undefined) iam.container_endpoint = "http://127.0.0.1:8080/creds";
   // A full ARN names its region; a different aws_region is refused by a rule no schema can state.
   const arn = /^arn:[^:]*:lambda:([^:]+):/.exec(String(config.function_uri));
   const region = config.authorization?.iam?.aws_region;

@@ -164,9 +164,10 @@ test("an iam object without keys takes AWS_* credentials from the VM environment
 });
 
 test("missing environment credentials are named at configure time", () => {
-  assert.equal(refusal({ function_uri: seedUri, authorization: { iam: {} } }, { AWS_ACCESS_KEY_ID: "AK" }),
-    'property "authorization" validation failed: property "iam" validation failed: no "accesskey"/"secretkey" given and AWS_SECRET_ACCESS_KEY missing from the VM environment');
-  assert.match(refusal({ function_uri: seedUri, authorization: { iam: {} } }), /AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY missing/);
+  const fromEnvironment = { function_uri: seedUri, authorization: { iam: { credentials: "environment" } } };
+  assert.equal(refusal(fromEnvironment, { AWS_ACCESS_KEY_ID: "AK" }),
+    'property "authorization" validation failed: property "iam" validation failed: credentials "environment": AWS_SECRET_ACCESS_KEY missing from the VM environment');
+  assert.match(refusal(fromEnvironment), /AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY missing/);
 });
 
 test("session_token is accepted for temporary credentials", () => {

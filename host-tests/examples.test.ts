@@ -116,7 +116,7 @@ test("the static examples are what render envoy prints for their plugin configs"
 
 test("the IAM example takes its credentials from Envoy's environment", () => {
   const config = hcm(yaml("envoy/envoy-iam.yaml")).http_filters[0].typed_config.config;
-  assert.deepEqual(JSON.parse(config.configuration.value).authorization, { iam: {} });
+  assert.deepEqual(JSON.parse(config.configuration.value).authorization, { iam: { credentials: "environment" } });
   assert.deepEqual(config.vm_config.environment_variables.host_env_keys,
     ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]);
   const refused = configureFilter({ config: config.configuration.value, env: {} });

@@ -115,7 +115,7 @@ for (const [version, stalls] of [["1.34", true], ["1.36", false]] as const) {
 
 test("--secrets env (default): IAM keys leave the config, the VM gets them from Envoy's environment, a note says so", () => {
   const { pluginConfig, plugin, stderr, stdout } = renderEnvoy({ function_uri: seedUri, authorization: { iam: { ...iamKeys, aws_region: "us-east-1" } } });
-  assert.deepEqual(plugin.authorization, { iam: { aws_region: "us-east-1" } });
+  assert.deepEqual(plugin.authorization, { iam: { aws_region: "us-east-1", credentials: "environment" } });
   assert.deepEqual(pluginConfig.vm_config.environment_variables, { host_env_keys: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] });
   assert.equal(pluginConfig.vm_config.vm_id, "aws-lambda-env");
   for (const secret of Object.values(iamKeys)) assert.equal(stdout.includes(secret), false, "no secret in the output");
@@ -125,7 +125,7 @@ test("--secrets env (default): IAM keys leave the config, the VM gets them from 
 
 test("--secrets env: the spelling secret_key leaves too; without a session token the note asks for two variables", () => {
   const { plugin, stderr } = renderEnvoy({ function_uri: seedUri, authorization: { iam: { accesskey: "AKID", secret_key: "s" } } });
-  assert.deepEqual(plugin.authorization.iam, {});
+  assert.deepEqual(plugin.authorization.iam, { credentials: "environment" });
   assert.match(stderr, /start Envoy with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in its environment/);
 });
 

@@ -141,7 +141,7 @@ for (const profile of PROFILES) {
 
     test("missing environment credentials are a configure-time error naming them", async () => {
       const host = await Host.load({ profile, env: { AWS_ACCESS_KEY_ID: "AK" } });
-      assert.equal(host.configure({ function_uri: SEED_URI, authorization: { iam: {} } }).accepted, false);
+      assert.equal(host.configure({ function_uri: SEED_URI, authorization: { iam: { credentials: "environment" } } }).accepted, false);
       assert.match(host.getLogs(5)[0].message, /AWS_SECRET_ACCESS_KEY missing from the VM environment/);
     });
 

@@ -22,6 +22,12 @@ const PRINTABLE = "^[^\\u0000-\\u001f\\u007f]+$";
 const SCOPE_NAME = "^[a-z0-9-]+$";
 const FUNCTION_NAME = "^[A-Za-z0-9_-]{1,64}$";
 const QUALIFIER = "^(?:\\$LATEST|[A-Za-z0-9_-]{1,128})$";
+/** An http(s) URL of a credentials endpoint (assembly/config/endpoint-url.ts): no credentials, query or fragment. */
+const ENDPOINT_URL = "^[hH][tT][tT][pP][sS]?://(?:[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\])"
+  + "(?::(?!0+(?:/|$))(?:[0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+  + "(?:/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%]*)?$";
+/** An IAM role ARN: arn:<partition>:iam::<account>:role/<path/>name (assembly/config/assume-role.ts). */
+const ROLE_ARN = "^arn:(?:aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]{1,2000}$";
 
 /** function_uri as a URL, exactly as assembly/config/function-uri.ts accepts it. */
 const URL_PATTERN = "^[hH][tT][tT][pP][sS]?://(?:[A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+\\])"
@@ -34,6 +40,28 @@ const ARN_PATTERN = "^(?:arn:(?:aws|aws-cn|aws-us-gov):lambda:[A-Za-z0-9-]+:)?[0
 export const LOOKS_LIKE_ARN = "^(?:arn:|[\\s\\S]{12}:function:)";
 /** An ARN that names its qualifier (then `qualifiers` is refused). */
 export const QUALIFIED_ARN = "^(?:arn:[^:]*:[^:]*:[^:]*:)?[^:]*:function:[^:]*:";
+
+const KEYS = ["accesskey", "secretkey", "secret_key", "session_token"];
+const anyOfRequired = (names) => ({ anyOf: names.map((name) => ({ required: [name] })) });
+const HTTP_CONTAINER_HOST = "^[hH][tT][tT][pP]://(?:localhost|127\\.(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]{1,2})"
+  + "(?:\\.(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]{1,2})){2}|\\[::1\\]|169\\.254\\.170\\.23?|\\[[fF][dD]00:[eE][cC]2::23\\])(?:[:/]|$)";
+
+/**
+ * Rules across the members of authorization.iam, as JSON Schema (assembly/config/iam.ts implements them).
+ * Keys in the config are static credentials and only those; endpoint settings apply to their own source.
+ * What depends on the VM environment (AWS_* variables) is not stated: the schema cannot see it.
+ */
+export const IAM_RULES = [
+  { dependencies: { session_token: ["accesskey"] } },
+  { if: anyOfRequired(KEYS), then: { properties: { credentials: { type: "string", const: "static" } } } },
+  { if: { properties: { credentials: { type: "string", const: "static" } }, required: ["credentials"] }, then: { required: ["accesskey"] } },
+  { if: anyOfRequired(["container_endpoint", "container_upstream"]),
+    then: { not: anyOfRequired(KEYS), properties: { credentials: { type: "string", enum: ["container", "chain"] } } } },
+  { if: anyOfRequired(["imds_endpoint", "imds_upstream", "imds_version"]),
+    then: { not: anyOfRequired(KEYS), properties: { credentials: { type: "string", enum: ["instance", "chain"] } } } },
+  // Plain http carries the container's token only to loopback and AWS's link-local credential hosts.
+  { properties: { container_endpoint: { type: "string", anyOf: [{ pattern: "^[hH][tT][tT][pP][sS]://" }, { pattern: HTTP_CONTAINER_HOST }] } } },
+];
 
 export const FIELDS = [
   { name: "function_uri", type: "string", required: true, anyPattern: [URL_PATTERN, ARN_PATTERN],
@@ -52,6 +80,30 @@ export const FIELDS = [
       { name: "session_token", type: "string", pattern: PRINTABLE, secret: true, description: "session token of temporary credentials" },
       { name: "aws_region", type: "string", pattern: SCOPE_NAME, description: "SigV4 region (default: from the endpoint host, else us-east-1)" },
       { name: "service", type: "string", pattern: SCOPE_NAME, description: "SigV4 service (default: from the endpoint host, else execute-api)" },
+      { name: "credentials", type: "string", enum: ["static", "environment", "container", "instance", "chain"],
+        description: "where credentials come from (default: static when keys are given, else chain: environment, then container, then instance)" },
+      { name: "container_endpoint", type: "string", pattern: ENDPOINT_URL,
+        description: "container credentials URL (default: AWS_CONTAINER_CREDENTIALS_FULL_URI, or http://169.254.170.2 + AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)" },
+      { name: "container_upstream", type: "string", pattern: "^[^\\u0000-\\u0020\\u007f]+$",
+        description: "callout target for the container endpoint (default: its host[:port])" },
+      { name: "imds_endpoint", type: "string", pattern: ENDPOINT_URL,
+        description: "EC2 instance metadata URL (default: AWS_EC2_METADATA_SERVICE_ENDPOINT, else http://169.254.169.254)" },
+      { name: "imds_upstream", type: "string", pattern: "^[^\\u0000-\\u0020\\u007f]+$",
+        description: "callout target for instance metadata (default: its host[:port])" },
+      { name: "imds_version", type: "string", enum: ["v2", "v1"], default: "v2",
+        description: "v2: session token first (PUT /latest/api/token); v1 only when asked for, never as a fallback" },
+      { name: "assume_role", type: "object", description: "STS AssumeRole signed with the credentials above, for cross-account functions", fields: [
+        { name: "role_arn", type: "string", required: true, pattern: ROLE_ARN, description: "the role to assume" },
+        { name: "external_id", type: "string", pattern: "^[A-Za-z0-9_+=,.@:/-]{2,1224}$", description: "the role's external id" },
+        { name: "session_name", type: "string", pattern: "^[A-Za-z0-9_+=,.@-]{2,64}$", default: "aws-lambda-wasm",
+          description: "role session name" },
+        { name: "duration_seconds", type: "integer", default: 3600, minimum: 900, maximum: 43200,
+          description: "lifetime of the assumed credentials" },
+        { name: "sts_endpoint", type: "string", pattern: ENDPOINT_URL,
+          description: "STS URL (default: https://sts.<region>.amazonaws.com)" },
+        { name: "sts_upstream", type: "string", pattern: "^[^\\u0000-\\u0020\\u007f]+$",
+          description: "callout target for STS (default: its host[:port])" },
+      ] },
     ] },
   ] },
   { name: "timeout", type: "integer", default: 3000, minimum: 100, maximum: I32_MAX, description: "callout timeout (ms)" },

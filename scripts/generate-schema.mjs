@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { FIELDS, LOOKS_LIKE_ARN, QUALIFIED_ARN } from "../schema/fields.mjs";
+import { FIELDS, IAM_RULES, LOOKS_LIKE_ARN, QUALIFIED_ARN } from "../schema/fields.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const TABLE_FILE = join(root, "assembly/config/fields.ts");
@@ -31,9 +31,9 @@ function declare(fields, path, out) {
     switch (field.type) {
       case "string":
         if (field.enum) {
-          out.push(`export const ${name} = new ChoiceField(${str(field.name)}, [${field.enum.map(str).join(", ")}], ${str(field.default)}, ${targets}, ${enforced});`);
+          out.push(`export const ${name} = new ChoiceField(${str(field.name)}, [${field.enum.map(str).join(", ")}], ${str(field.default ?? "")}, ${targets}, ${enforced});`);
         } else {
-          out.push(`export const ${name} = new StringField(${str(field.name)}, ${field.required ? "true" : "false"}, ${targets}, ${secret});`);
+          out.push(`export const ${name} = new StringField(${str(field.name)}, ${str(field.default ?? "")}, ${field.required ? "true" : "false"}, ${targets}, ${secret});`);
         }
         break;
       case "integer":
@@ -142,6 +142,7 @@ function jsonSchema() {
     secret_key: ["accesskey"],
   };
   iam.not = { required: ["secretkey", "secret_key"] };
+  iam.allOf = IAM_RULES;
   schema.allOf = [{
     if: { properties: { function_uri: { type: "string", pattern: LOOKS_LIKE_ARN } } },
     // The Invoke API: IAM for service lambda, no API key, a qualifier in the ARN or in `qualifiers`, not both.

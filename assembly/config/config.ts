@@ -4,30 +4,18 @@
 import { JsonKind, parseJson, jsonTypeName } from "../util/json-reader";
 import { Targets } from "./field";
 import {
-  AUTHORIZATION, AUTHORIZATION_APIKEY, AUTHORIZATION_IAM, AUTHORIZATION_IAM_ACCESSKEY, AUTHORIZATION_IAM_AWS_REGION,
-  AUTHORIZATION_IAM_SECRET_KEY, AUTHORIZATION_IAM_SECRETKEY, AUTHORIZATION_IAM_SERVICE, AUTHORIZATION_IAM_SESSION_TOKEN,
-  FUNCTION_URI, KEEPALIVE, KEEPALIVE_POOL, KEEPALIVE_TIMEOUT, MAX_REQ_BODY_SIZE, PATH_PREFIX, PLUGIN_CONFIG, SSL_VERIFY,
+  AUTHORIZATION, AUTHORIZATION_APIKEY, AUTHORIZATION_IAM, FUNCTION_URI, KEEPALIVE, KEEPALIVE_POOL, KEEPALIVE_TIMEOUT, MAX_REQ_BODY_SIZE, PATH_PREFIX, PLUGIN_CONFIG, SSL_VERIFY,
   TIMEOUT, UPSTREAM,
 } from "./fields";
 import { ConfigReport, Fields, Setting } from "./reader";
 import { FunctionUri, parseFunctionUri } from "./function-uri";
-import { resolveScope } from "./aws-scope";
-import { Credentials, SigningScope } from "../sigv4/credentials";
+import { IamConfig, parseIam } from "./iam";
+import { checkPrintable, checkUpstream } from "./value-checks";
 import { looksLikeArn, parseLambdaArn } from "./lambda-arn";
 import { InvokeOptions, parseInvokeOptions } from "./invoke-options";
 
 /** Plugin configurations are small; anything larger is refused before parsing. */
 export const MAX_CONFIG_BYTES: i32 = 1 << 20;
-
-/** SigV4 credentials and scope. */
-export class IamConfig {
-  credentials: Credentials = new Credentials("", "", "");
-  /** True when the keys came from AWS_* variables of the VM environment. */
-  fromEnvironment: bool = false;
-  scope: SigningScope = new SigningScope("", "");
-  /** Where region and service came from ("config", "endpoint", …), for the configure log line. */
-  scopeSource: string = "";
-}
 
 export class Config {
   functionUri: FunctionUri = new FunctionUri();
@@ -74,72 +62,7 @@ function parsePathPrefix(fields: Fields, config: Config): void {
 function parseUpstream(fields: Fields, config: Config): void {
   const given = fields.string(UPSTREAM);
   const upstream = given.length > 0 ? given : config.functionUri.authority;
-  for (let i = 0; i < upstream.length; i++) {
-    const c = upstream.charCodeAt(i);
-    if (c <= 0x20 || c == 0x7f) { fields.fail("upstream", "must not contain spaces or control characters"); return; }
-  }
-  config.upstream = upstream;
-}
-
-/** Values that end up in headers or log lines: no control characters, so they cannot split either. */
-function checkPrintable(fields: Fields, name: string, value: string): void {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c == 0x7f) { fields.fail(name, "must not contain control characters"); return; }
-  }
-}
-
-/** Regions and service names as AWS spells them: lower-case letters, digits and '-'. */
-function checkScopeName(fields: Fields, name: string, value: string): void {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x2d)) {
-      fields.fail(name, "must be lower-case letters, digits and '-'");
-      return;
-    }
-  }
-}
-
-function parseIam(iam: Fields, host: string, env: Map<string, string>): IamConfig {
-  const result = new IamConfig();
-  let accessKey = iam.string(AUTHORIZATION_IAM_ACCESSKEY);
-  const secretkey = iam.string(AUTHORIZATION_IAM_SECRETKEY);
-  // APISIX's source reads `secretkey`; its docs table says `secret_key`: accept both, not both at once.
-  const secret_key = iam.string(AUTHORIZATION_IAM_SECRET_KEY);
-  if (secretkey.length > 0 && secret_key.length > 0) iam.failHere("use either \"secretkey\" or \"secret_key\", not both");
-  let secretKey = secretkey.length > 0 ? secretkey : secret_key;
-  let sessionToken = iam.string(AUTHORIZATION_IAM_SESSION_TOKEN);
-  const region = iam.string(AUTHORIZATION_IAM_AWS_REGION);
-  const service = iam.string(AUTHORIZATION_IAM_SERVICE);
-  checkPrintable(iam, "accesskey", accessKey);
-  checkPrintable(iam, secretkey.length > 0 ? "secretkey" : "secret_key", secretKey);
-  checkPrintable(iam, "session_token", sessionToken);
-  checkScopeName(iam, "aws_region", region);
-  checkScopeName(iam, "service", service);
-  iam.finish();
-  if (accessKey.length == 0 && secretKey.length == 0) {
-    // Credentials kept out of gateway config: take them from the VM's environment.
-    const missing = new Array<string>();
-    if (!env.has("AWS_ACCESS_KEY_ID") || env.get("AWS_ACCESS_KEY_ID").length == 0) missing.push("AWS_ACCESS_KEY_ID");
-    if (!env.has("AWS_SECRET_ACCESS_KEY") || env.get("AWS_SECRET_ACCESS_KEY").length == 0) missing.push("AWS_SECRET_ACCESS_KEY");
-    if (missing.length > 0) {
-      iam.failHere("no \"accesskey\"/\"secretkey\" given and " + missing.join(", ") + " missing from the VM environment");
-    } else {
-      accessKey = env.get("AWS_ACCESS_KEY_ID");
-      secretKey = env.get("AWS_SECRET_ACCESS_KEY");
-      if (sessionToken.length == 0 && env.has("AWS_SESSION_TOKEN")) sessionToken = env.get("AWS_SESSION_TOKEN");
-      result.fromEnvironment = true;
-    }
-  } else if (accessKey.length == 0) {
-    iam.failHere("property \"accesskey\" is required");
-  } else if (secretKey.length == 0) {
-    iam.failHere("property \"secretkey\" is required");
-  }
-  result.credentials = new Credentials(accessKey, secretKey, sessionToken);
-  const scope = resolveScope(host, region, service);
-  result.scope = new SigningScope(scope.region, scope.service);
-  result.scopeSource = scope.source;
-  return result;
+  if (checkUpstream(fields, "upstream", upstream)) config.upstream = upstream;
 }
 
 /** aws_region as written in authorization.iam, "" when absent (a full ARN names its own region). */
@@ -198,7 +121,7 @@ export function parseConfig(text: string, env: Map<string, string>): ConfigResul
   parseUpstream(fields, config);
   if (authorization != null) {
     config.apiKey = authorization.string(AUTHORIZATION_APIKEY);
-    checkPrintable(authorization, "apikey", config.apiKey);
+    checkPrintable(authorization, "apikey", config.apiKey, "");
     const iam = authorization.object(AUTHORIZATION_IAM);
     if (iam != null) config.iam = parseIam(iam, config.functionUri.host, env);
     authorization.finish();

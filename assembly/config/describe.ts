@@ -1,14 +1,17 @@
 // How an accepted configuration is described in the configure log line: the target, the route and the
 // authentication in words, then every setting given other than its default (never a secret).
 import { Config } from "./config";
+import { CredentialKind } from "./credential-source";
 
 function auth(config: Config): string {
   const iam = config.iam;
   const apiKey = config.apiKey.length > 0;
   if (iam == null) return apiKey ? "api key" : "none";
+  const source = iam.source;
+  const fixedKeys = source.kind == CredentialKind.Static && !source.chosenByChain && source.assumeRole == null;
   const text = "iam (region " + iam.scope.region + ", service " + iam.scope.service + " from " + iam.scopeSource
-    + (iam.fromEnvironment ? ", credentials from environment" : "")
-    + (iam.credentials.sessionToken.length > 0 ? ", session token" : "") + ")";
+    + (fixedKeys ? "" : ", credentials from " + source.describe())
+    + (!source.fetched && source.fixed.sessionToken.length > 0 ? ", session token" : "") + ")";
   return apiKey ? "api key + " + text : text;
 }
 

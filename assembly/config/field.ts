@@ -16,7 +16,7 @@ export class Field {
 }
 
 export class StringField extends Field {
-  constructor(name: string, public readonly required: bool, targets: Targets, secret: bool) {
+  constructor(name: string, public readonly fallback: string, public readonly required: bool, targets: Targets, secret: bool) {
     super(name, targets, false, secret);
   }
 }
@@ -34,7 +34,7 @@ export class BooleanField extends Field {
   }
 }
 
-/** A string that must be one of `choices`. */
+/** A string that must be one of `choices`; `fallback` "" when it has no default. */
 export class ChoiceField extends Field {
   constructor(name: string, public readonly choices: Array<string>, public readonly fallback: string, targets: Targets,
     hostEnforced: bool) {

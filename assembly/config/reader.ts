@@ -68,16 +68,16 @@ export class Fields {
     return value;
   }
 
-  /** A string member; "" when absent. Empty strings are refused (minLength 1). */
+  /** A string member; its default ("" when none) when absent. Empty strings are refused (minLength 1). */
   string(field: StringField): string {
     const value = this.member(field, JsonKind.String, "string");
     if (value == null) {
       if (field.required && this.node.get(field.name) == null) this.failHere("property \"" + field.name + "\" is required");
-      return "";
+      return field.fallback;
     }
     if (value.text.length == 0) {
       this.fail(field.name, "string too short, expected at least 1, got 0");
-      return "";
+      return field.fallback;
     }
     return value.text;
   }

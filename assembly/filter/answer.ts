@@ -3,7 +3,8 @@
 import { Header } from "../http/header";
 import { Failure } from "./failures";
 
-export enum Verdict { Relay, Fail, RetryOrFail }
+/** Reauthenticate: AWS called the credentials expired; fresh ones are fetched and the call repeated once. */
+export enum Verdict { Relay, Fail, RetryOrFail, Reauthenticate }
 
 export class Answer {
   verdict: Verdict = Verdict.Relay;
@@ -40,5 +41,12 @@ export function failAnswer(failure: Failure, message: string, headers: Array<Hea
 export function retryableAnswer(failure: Failure, message: string, headers: Array<Header> = []): Answer {
   const answer = failAnswer(failure, message, headers);
   answer.verdict = Verdict.RetryOrFail;
+  return answer;
+}
+
+/** The call is repeated once with freshly fetched credentials. */
+export function reauthenticateAnswer(): Answer {
+  const answer = new Answer();
+  answer.verdict = Verdict.Reauthenticate;
   return answer;
 }

@@ -2,6 +2,7 @@
 // names its root and token, which lead to the stream — or to nothing, when the stream is gone.
 import { LogLevel } from "../abi/types";
 import { monotonicNanos } from "../abi/wasi";
+import { deliverCredentialAnswer } from "./credential-providers";
 import { logLine } from "./replies";
 import { RootContext } from "./root-context";
 import { StreamContext } from "./stream-context";
@@ -30,6 +31,7 @@ export function streamContext(id: u32): StreamContext | null {
 
 /** Routes a callout response to the stream that dispatched it; late or unknown answers are dropped. */
 export function deliverCalloutResponse(rootId: u32, token: u32, headerCount: usize, bodySize: usize): void {
+  if (deliverCredentialAnswer(token, headerCount, bodySize)) return;
   const root = rootContext(rootId);
   if (root == null || !root.pending.has(token)) {
     logLine(LogLevel.Debug, "dropped a callout response for token " + token.toString() + " with no waiting request");
@@ -45,6 +47,7 @@ export function deliverCalloutResponse(rootId: u32, token: u32, headerCount: usi
 export function tick(rootId: u32): void {
   const root = rootContext(rootId);
   if (root == null) return;
+  root.refreshCredentials();
   const due = root.retries.takeDue(monotonicNanos() / 1_000_000);
   for (let i = 0; i < due.length; i++) {
     const stream = streamContext(due[i]);

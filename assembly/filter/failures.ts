@@ -28,6 +28,8 @@ export enum Failure {
   FunctionNotAllowed,
   /** The Invoke API does not know the function or qualifier. */
   NoSuchFunction,
+  /** No credentials could be fetched (instance metadata, container endpoint, STS). */
+  CredentialsUnavailable,
 }
 
 /** One row of the table. */
@@ -62,6 +64,7 @@ const TABLE: StaticArray<FailureKind> = [
   new FailureKind(413, "aws_lambda_event_too_large", LogLevel.Info, "event_too_large"),
   new FailureKind(404, "aws_lambda_no_such_function", LogLevel.Info, "no_such_function"),
   new FailureKind(502, "aws_lambda_no_such_function", LogLevel.Error, "no_such_function"),
+  new FailureKind(503, "aws_lambda_credentials_unavailable", LogLevel.Error, "credentials_unavailable"),
 ];
 
 /** Number of rows (the Failure kinds). */

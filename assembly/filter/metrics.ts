@@ -19,6 +19,9 @@ class Metrics {
   failures: StaticArray<i64> = new StaticArray<i64>(FAILURE_KINDS);
   calloutDuration: i64 = defineMetric(MetricType.Histogram, "aws_lambda.callout_duration_ms");
   retries: i64 = counter("retries");
+  credentialRefreshes: i64 = counter("credentials_refreshes");
+  credentialFailures: i64 = counter("credentials_refresh_failures");
+  credentialExpiry: i64 = defineMetric(MetricType.Gauge, "aws_lambda.credentials_expiry_seconds");
   /** Invocations per weighted qualifier, defined on first use. */
   qualifiers: Map<string, i64> = new Map();
 
@@ -63,5 +66,12 @@ export function countQualifier(qualifier: string): void {
   }
   incrementMetric(m.qualifiers.get(qualifier), 1);
 }
+
+/** Credentials fetched (instance metadata, container endpoint, STS). */
+export function countCredentialRefresh(): void { incrementMetric(get().credentialRefreshes, 1); }
+/** A fetch of credentials that failed. */
+export function countCredentialFailure(): void { incrementMetric(get().credentialFailures, 1); }
+/** Seconds until the newest fetched credentials expire. */
+export function recordCredentialExpiry(seconds: i64): void { recordMetric(get().credentialExpiry, <u64>(seconds < 0 ? 0 : seconds)); }
 
 export function recordCalloutDuration(millis: u64): void { recordMetric(get().calloutDuration, millis); }

@@ -1,5 +1,6 @@
 // Streams of one root context waiting to retry an Invoke API call, each with the monotonic millisecond
-// it is due. Hosts with ticks (Envoy) call the root back every RETRY_TICK_MS while any wait.
+// it is due. Hosts with ticks (Envoy) call the root back every RETRY_TICK_MS while any wait, and every
+// `idlePeriodMs` otherwise (0: not at all).
 import { setTickPeriod } from "../abi/host";
 
 /** Granularity of retry backoff on hosts with ticks. */
@@ -11,6 +12,8 @@ class Waiting {
 
 export class RetrySchedule {
   private waiting: Array<Waiting> = [];
+  /** The tick period when no retry waits: 0, or the credential refresh check's. */
+  idlePeriodMs: u32 = 0;
 
   /** Schedules a stream's retry; false when the host has no ticks (APISIX) and the caller must retry at once. */
   schedule(streamId: u32, dueMillis: u64): bool {
@@ -28,8 +31,8 @@ export class RetrySchedule {
       if (entry.dueMillis <= nowMillis) due.push(entry.streamId);
       else kept.push(entry);
     }
+    if (kept.length == 0 && this.waiting.length > 0) setTickPeriod(this.idlePeriodMs);
     this.waiting = kept;
-    if (kept.length == 0) setTickPeriod(0);
     return due;
   }
 
@@ -38,7 +41,7 @@ export class RetrySchedule {
     for (let i = 0; i < this.waiting.length; i++) {
       if (this.waiting[i].streamId != streamId) continue;
       this.waiting.splice(i, 1);
-      if (this.waiting.length == 0) setTickPeriod(0);
+      if (this.waiting.length == 0) setTickPeriod(this.idlePeriodMs);
       return;
     }
   }

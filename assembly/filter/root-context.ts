@@ -1,7 +1,10 @@
 // One root (plugin) context per configuration: Envoy makes a new one on each config update in the same
 // VM, APISIX one per route/service config. Each holds its own Config, so requests finish under the
 // config they started with, and the callouts its streams dispatched (responses arrive on the root id).
-import { getBuffer } from "../abi/host";
+import { getBuffer, setTickPeriod } from "../abi/host";
+import { realtimeMillis } from "../abi/wasi";
+import { CredentialProvider } from "../credentials/provider";
+import { providerFor } from "./credential-providers";
 import { BufferType, LogLevel } from "../abi/types";
 import { environment } from "../abi/wasi";
 import { Config, MAX_CONFIG_BYTES, parseConfig } from "../config/config";
@@ -12,12 +15,17 @@ import { RetrySchedule } from "./retry-schedule";
 import { logLine } from "./replies";
 import { bodyAlwaysFollowsHeaders, hostName } from "./host-traits";
 
+/** How often a root context with fetched credentials checks whether they are due for refresh. */
+const CREDENTIAL_TICK_MS: u32 = 1000;
+
 export class RootContext {
   config: Config | null = null;
   /** Callout token → id of the stream waiting for it. */
   pending: Map<u32, u32> = new Map();
   /** Streams waiting to retry (Envoy ticks). */
   readonly retries: RetrySchedule = new RetrySchedule();
+  /** Where this config's SigV4 credentials come from; null without IAM. */
+  credentials: CredentialProvider | null = null;
 
   constructor(public id: u32) {}
 
@@ -30,6 +38,13 @@ export class RootContext {
       return false;
     }
     const config = this.config!;
+    const iam = config.iam;
+    if (iam != null) {
+      const provider = providerFor(iam.source);
+      this.credentials = provider;
+      // Envoy checks fetched credentials for refresh in the background; APISIX has no ticks (false there).
+      if (provider.rotates && setTickPeriod(CREDENTIAL_TICK_MS)) this.retries.idlePeriodMs = CREDENTIAL_TICK_MS;
+    }
     logLine(LogLevel.Info, configuredLine(config, hostName()));
     if (bodyAlwaysFollowsHeaders()) {
       const ignored = hostEnforcedSettings(config);
@@ -53,5 +68,12 @@ export class RootContext {
     if (result.config == null) return result.error;
     this.config = result.config;
     return "";
+  }
+
+  /** On a tick: starts a background refresh of this config's credentials when one is due. */
+  refreshCredentials(): void {
+    const provider = this.credentials;
+    const config = this.config;
+    if (provider != null && config != null) provider.refreshIfDue(realtimeMillis(), this.id, config.timeoutMs);
   }
 }

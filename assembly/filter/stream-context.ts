@@ -2,34 +2,48 @@
 // retries for calls that may safely be repeated. What is sent and how the answer reads is the target's
 // business (target.ts); how each host delivers the body is the host's (host-traits.ts).
 import { getBuffer, getHeaders, httpCall, setEffectiveContext, setProperty } from "../abi/host";
-import { BufferType, FilterStatus, MapType, WasmResult, resultName } from "../abi/types";
-import { monotonicNanos } from "../abi/wasi";
+import { BufferType, FilterStatus, LogLevel, MapType, WasmResult, resultName } from "../abi/types";
+import { monotonicNanos, realtimeMillis } from "../abi/wasi";
+import { CredentialWaiter } from "../credentials/provider";
+import { Header } from "../http/header";
+import { Credentials } from "../sigv4/credentials";
+import { signRequest, SigningResult } from "../sigv4/signer";
 import { Config } from "../config/config";
 import { isMethodToken } from "../http/method";
 import { statusOf } from "../http/status";
-import { Answer, failAnswer, retryableAnswer, Verdict } from "./answer";
+import { Answer, failAnswer, reauthenticateAnswer, retryableAnswer, Verdict } from "./answer";
 import { ClientRequest } from "./client-request";
 import { Failure, failureKind } from "./failures";
 import { bodyAlwaysFollowsHeaders } from "./host-traits";
 import { countCallout, countRequest, countRetry, recordCalloutDuration } from "./metrics";
 import { fail, relay } from "./replies";
 import { RootContext } from "./root-context";
-import { signatureHeaders } from "./signing";
+import { AuthRefusal, explainRefusal, signatureRefusal } from "./auth-refusals";
+import { logLine } from "./replies";
 import { Target } from "./target";
 import { targetFor } from "./targets";
 
-enum Stage { Headers, Body, Callout, Backoff, Done }
+enum Stage { Headers, Body, Credentials, Callout, Backoff, Done }
 
 const EMPTY_BODY = new ArrayBuffer(0);
+const NO_HEADERS = new Array<Header>(0);
 /** First retry waits this long; each further one twice as long, up to MAX_BACKOFF_MS. */
 const BASE_BACKOFF_MS: u64 = 50;
 const MAX_BACKOFF_MS: u64 = 1000;
 
-export class StreamContext {
+export class StreamContext implements CredentialWaiter {
   private stage: Stage = Stage.Headers;
   private request: ClientRequest = new ClientRequest();
   private target: Target | null = null;
   private attempts: i32 = 0;
+  /** What signs this request's callouts (null without IAM), and the last signature made with them. */
+  private credentials: Credentials | null = null;
+  private signing: SigningResult | null = null;
+  /** Set once the request was repeated with fresh credentials after AWS called the old ones expired. */
+  private reauthenticated: bool = false;
+  /** The status and host result of the reply sent last (APISIX must be told when a reply was refused). */
+  private replyStatus: u32 = 0;
+  private replyResult: WasmResult = WasmResult.Ok;
   private calloutToken: u32 = 0;
   private calloutStartNanos: u64 = 0;
 
@@ -88,29 +102,64 @@ export class StreamContext {
     return this.send(body);
   }
 
-  /** The whole body is here: the target builds what goes to the function, then it is sent. */
+  /** The whole body is here: the target builds what goes to the function; credentials, then it is sent. */
   private send(body: ArrayBuffer): FilterStatus {
     const refusal = this.target!.build(this.request, body);
     if (refusal != null) return this.refuse(refusal);
-    return this.dispatch();
+    this.obtainCredentials();
+    return this.afterReply();
+  }
+
+  /** Asks the root's provider for credentials (none without IAM); they may come at once or after a fetch. */
+  private obtainCredentials(): void {
+    const provider = this.root.credentials;
+    if (provider == null) {
+      this.dispatch();
+      return;
+    }
+    this.stage = Stage.Credentials;
+    provider.obtain(this, this.root.id, this.config!.timeoutMs);
+    // A fetch that started calls out on the root context: later host calls are this stream's again.
+    setEffectiveContext(this.id);
+  }
+
+  credentialsReady(credentials: Credentials): void {
+    if (this.stage != Stage.Credentials) return;
+    setEffectiveContext(this.id);
+    this.credentials = credentials;
+    this.dispatch();
+  }
+
+  credentialsFailed(cause: string): void {
+    if (this.stage != Stage.Credentials) return;
+    setEffectiveContext(this.id);
+    this.finish(failAnswer(Failure.CredentialsUnavailable, "no credentials from " + cause));
   }
 
   /** Signs and sends one callout attempt; its response arrives on the root context. */
-  private dispatch(): FilterStatus {
+  private dispatch(): void {
     const config = this.config!;
     const outgoing = this.target!.outgoing;
-    const headers = outgoing.wireHeaders(signatureHeaders(config, outgoing));
+    const credentials = this.credentials;
+    const iam = config.iam;
+    let signature = NO_HEADERS;
+    if (credentials != null && iam != null) {
+      const signing = signRequest(outgoing, credentials, iam.scope, realtimeMillis());
+      this.signing = signing;
+      signature = signing.headersToAdd();
+    }
+    const headers = outgoing.wireHeaders(signature);
     this.stage = Stage.Callout;
     this.calloutStartNanos = monotonicNanos();
     const dispatch = httpCall(config.upstream, headers, outgoing.body, <u32>config.timeoutMs);
     if (dispatch.result != WasmResult.Ok) {
-      return this.refuse(failAnswer(Failure.CalloutRefused, "the host refused the callout to upstream \"" + config.upstream
+      this.finish(failAnswer(Failure.CalloutRefused, "the host refused the callout to upstream \"" + config.upstream
         + "\" (" + resultName(dispatch.result) + "): on Envoy it must name a cluster, on APISIX a host[:port]"));
+      return;
     }
     countCallout();
     this.calloutToken = dispatch.token;
     this.root.pending.set(dispatch.token, this.id);
-    return FilterStatus.StopIteration;
   }
 
   /** proxy_on_http_call_response (delivered on the root): relay the function's answer, retry, or fail. */
@@ -140,10 +189,24 @@ export class StreamContext {
       return failAnswer(Failure.ResponseHostFault, "the host handed over " + body.byteLength.toString() + " of "
         + bodySize.toString() + " response bytes");
     }
+    if (status == 403 && this.credentials != null) {
+      const refusal = signatureRefusal(response, body);
+      if (refusal == AuthRefusal.ExpiredToken && !this.reauthenticated && this.root.credentials!.rotates) {
+        return reauthenticateAnswer();
+      }
+      if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signing));
+    }
     return this.target!.read(status, response, body);
   }
 
   private answer(answer: Answer): void {
+    if (answer.verdict == Verdict.Reauthenticate) {
+      // Fetched credentials AWS calls expired: drop them everywhere and repeat once with fresh ones.
+      this.reauthenticated = true;
+      this.root.credentials!.invalidate(this.credentials!);
+      this.obtainCredentials();
+      return;
+    }
     if (answer.verdict == Verdict.RetryOrFail && this.target!.mayRetry(this.request, this.attempts)) {
       this.attempts++;
       countRetry();
@@ -153,9 +216,27 @@ export class StreamContext {
       if (!this.root.retries.schedule(this.id, monotonicNanos() / 1_000_000 + delay)) this.dispatch();
       return;
     }
+    this.finish(answer);
+  }
+
+  /** Sends the reply `answer` decides: the function's, or an error of the failure table. */
+  private finish(answer: Answer): void {
     this.stage = Stage.Done;
-    if (answer.verdict == Verdict.Relay) relay(answer.status, answer.headers, answer.body);
-    else fail(answer.failure, this.request.logName, answer.message, answer.headers, answer.status);
+    this.replyStatus = answer.verdict == Verdict.Relay || answer.status != 0 ? answer.status : failureKind(answer.failure).status;
+    this.replyResult = answer.verdict == Verdict.Relay ? relay(answer.status, answer.headers, answer.body)
+      : fail(answer.failure, this.request.logName, answer.message, answer.headers, answer.status);
+  }
+
+  /**
+   * What a request callback returns. StopIteration is safe on both hosts once a reply was sent or a call
+   * dispatched; if the host refused the reply, APISIX would read StopIteration as "perform the http call"
+   * and crash, but takes a status code (>= 100) as the response to give.
+   */
+  private afterReply(): FilterStatus {
+    if (this.stage == Stage.Done && this.replyResult != WasmResult.Ok && bodyAlwaysFollowsHeaders()) {
+      return <FilterStatus>this.replyStatus;
+    }
+    return FilterStatus.StopIteration;
   }
 
   /** A scheduled retry is due (proxy_on_tick on the root). */
@@ -167,27 +248,17 @@ export class StreamContext {
 
   /** The stream ended (client gone or reply sent): a callout still pending is forgotten, its answer dropped. */
   onDelete(): void {
+    if (this.stage == Stage.Credentials) this.root.credentials!.forget(this);
     if (this.stage == Stage.Callout) this.root.pending.delete(this.calloutToken);
     if (this.stage == Stage.Backoff) this.root.retries.cancel(this.id);
     this.stage = Stage.Done;
   }
 
-  /**
-   * Ends the request with an error reply. StopIteration is safe on both hosts once a reply was sent; if the
-   * host refused the reply, APISIX would read StopIteration as "perform the http call" and crash, but takes
-   * a status code (>= 100) as the response to give.
-   */
+  /** Ends the request, from a request callback, with an error reply. */
   private refuse(answer: Answer): FilterStatus {
-    this.stage = Stage.Done;
-    const sent = fail(answer.failure, this.request.logName, answer.message, answer.headers, answer.status);
-    if (sent != WasmResult.Ok && bodyAlwaysFollowsHeaders()) return <FilterStatus>failureStatus(answer);
-    return FilterStatus.StopIteration;
+    this.finish(answer);
+    return this.afterReply();
   }
-}
-
-/** The status an error answer is sent with. */
-function failureStatus(answer: Answer): u32 {
-  return answer.status != 0 ? answer.status : failureKind(answer.failure).status;
 }
 
 function tooLarge(config: Config): Answer {

@@ -1,5 +1,6 @@
 // Unit-test entry for the pure config and path modules: results come back as JSON text for the tests.
 import { parseConfig } from "../config/config";
+import { CredentialKind } from "../config/credential-source";
 import { parseJson, JsonKind, JsonValue } from "../util/json-reader";
 import { joinRequestPath } from "../http/request-path";
 import { jsonString } from "../kernel/json-string";
@@ -23,10 +24,18 @@ export function configSummary(text: string, env: string): string {
   let iam = "null";
   const i = config.iam;
   if (i != null) {
-    iam = "{\"accessKey\":" + jsonString(i.credentials.accessKeyId) + ",\"secretKey\":" + jsonString(i.credentials.secretAccessKey)
-      + ",\"sessionToken\":" + jsonString(i.credentials.sessionToken) + ",\"region\":" + jsonString(i.scope.region)
+    const source = i.source;
+    const role = source.assumeRole;
+    iam = "{\"accessKey\":" + jsonString(source.fixed.accessKeyId) + ",\"secretKey\":" + jsonString(source.fixed.secretAccessKey)
+      + ",\"sessionToken\":" + jsonString(source.fixed.sessionToken) + ",\"region\":" + jsonString(i.scope.region)
       + ",\"service\":" + jsonString(i.scope.service) + ",\"scopeSource\":" + jsonString(i.scopeSource)
-      + ",\"fromEnvironment\":" + (i.fromEnvironment ? "true" : "false") + "}";
+      + ",\"fromEnvironment\":" + (source.kind == CredentialKind.Environment ? "true" : "false")
+      + ",\"source\":" + jsonString(source.describe()) + ",\"endpoint\":" + jsonString(source.endpoint.origin + source.endpoint.uri.path)
+      + ",\"endpointUpstream\":" + jsonString(source.endpoint.upstream) + ",\"imdsV1\":" + (source.imdsV1 ? "true" : "false")
+      + ",\"assumeRole\":" + (role == null ? "null" : "{\"roleArn\":" + jsonString(role.roleArn) + ",\"sessionName\":"
+        + jsonString(role.sessionName) + ",\"duration\":" + role.durationSeconds.toString() + ",\"sts\":"
+        + jsonString(role.sts.origin + role.sts.uri.path) + ",\"stsUpstream\":" + jsonString(role.sts.upstream)
+        + ",\"region\":" + jsonString(role.region) + "}") + "}";
   }
   return "{\"scheme\":" + jsonString(uri.scheme) + ",\"host\":" + jsonString(uri.host) + ",\"port\":" + jsonString(uri.port)
     + ",\"path\":" + jsonString(uri.path) + ",\"query\":" + jsonString(uri.query)
