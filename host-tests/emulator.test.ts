@@ -1,5 +1,5 @@
-// Tests of the proxy-wasm host emulator (host-tests/emulator/) against a small AssemblyScript fixture
-// filter (host-tests/emulator/fixtures/echo-filter.ts), per host profile. Only loopback addresses.
+// Tests of the proxy-wasm host emulator (emulator/) against a small AssemblyScript fixture
+// filter (host-tests/fixtures/emulator/echo-filter.ts), per host profile. Only loopback addresses.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
@@ -8,10 +8,10 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Host, Status, decodePairs, encodePairs, type CalloutAnswer, type HostOptions, type Profile, type Reply } from "./emulator/index.ts";
+import { Host, Status, decodePairs, encodePairs, type CalloutAnswer, type HostOptions, type Profile, type Reply } from "../emulator/index.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURE_SRC = join(ROOT, "host-tests", "emulator", "fixtures");
+const FIXTURE_SRC = join(ROOT, "host-tests", "fixtures", "emulator");
 const FIXTURE_OUT = join(ROOT, "build", "fixtures");
 const ECHO = join(FIXTURE_OUT, "echo-filter.wasm");
 const LOG_LEVEL = join(FIXTURE_OUT, "log-level-filter.wasm");

@@ -4,7 +4,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Host, Profile } from "./emulator/index.ts";
+import type { Host, Profile } from "../emulator/index.ts";
 import { replyViolations } from "./support/fuzz-checks.ts";
 import { configSecrets, hostileConfigText, largeConfigTexts, mutatedConfigText, validConfig } from "./support/fuzz-configs.ts";
 import { FuzzHost, rawBytes } from "./support/fuzz-host.ts";

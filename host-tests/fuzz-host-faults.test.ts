@@ -4,7 +4,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Status, type Callout, type Profile } from "./emulator/index.ts";
+import { Status, type Callout, type Profile } from "../emulator/index.ts";
 import { calloutViolations } from "./support/fuzz-checks.ts";
 import { configSecrets, validConfig } from "./support/fuzz-configs.ts";
 import { deliverRaw, injectFaults, rawCallArb } from "./support/fuzz-faults.ts";

@@ -6,7 +6,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Callout, Profile } from "./emulator/index.ts";
+import type { Callout, Profile } from "../emulator/index.ts";
 import { calloutViolations, relayedHeaderViolations, replyViolations } from "./support/fuzz-checks.ts";
 import { configSecrets } from "./support/fuzz-configs.ts";
 import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";

@@ -4,7 +4,7 @@
 // 10,000); FUZZ_SCALE ≥ 10 (`npm run fuzz`) runs 100,000 per profile. Seeded: see support/fuzz-run.ts.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import type { CalloutAnswer, Host, Profile, RequestSpec } from "./emulator/index.ts";
+import type { CalloutAnswer, Host, Profile, RequestSpec } from "../emulator/index.ts";
 import { SecretSet, signingKey } from "./support/fuzz-checks.ts";
 import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";
 import { countCases, FUZZ_SCALE, replayHint, reportCases, rng } from "./support/fuzz-run.ts";

@@ -4,7 +4,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Callout, Pairs, Profile, RequestSpec } from "./emulator/index.ts";
+import type { Callout, Pairs, Profile, RequestSpec } from "../emulator/index.ts";
 import { calloutViolations, relayedHeaderViolations, replyViolations } from "./support/fuzz-checks.ts";
 import { configSecrets, validConfig, type ModelledConfig } from "./support/fuzz-configs.ts";
 import { FuzzHost, HOST_OPTIONS, substituteRaw } from "./support/fuzz-host.ts";

@@ -3,7 +3,7 @@
 // to the host, and header names that are not field names.
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
-import type { Profile } from "./emulator/index.ts";
+import type { Profile } from "../emulator/index.ts";
 import { FuzzHost, HOST_OPTIONS, RAW_MARKERS } from "./support/fuzz-host.ts";
 import { signatureProblem } from "./support/fuzz-sigv4.ts";
 

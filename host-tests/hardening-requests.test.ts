@@ -2,7 +2,7 @@
 // files): each test is the smallest reproducer of a bug they found, kept as a regression test.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Status, type Profile } from "./emulator/index.ts";
+import { Status, type Profile } from "../emulator/index.ts";
 import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";
 
 const PROFILES: Profile[] = ["envoy", "apisix"];

@@ -1,7 +1,7 @@
 // Whole requests through the proxy-wasm host emulator (Envoy profile, capture mode): the seed example,
 // the configs the benchmarks use, and the memory measurements. Shared by bench/run.ts and bench/tools/.
-import { Host } from "../../host-tests/emulator/index.ts";
-import type { CalloutAnswer, Pairs } from "../../host-tests/emulator/types.ts";
+import { Host } from "../../emulator/index.ts";
+import type { CalloutAnswer, Pairs } from "../../emulator/types.ts";
 
 export const HOST = "x9w6z07gb9.execute-api.us-east-1.amazonaws.com";
 export const PATH = "/default/test-apisix";

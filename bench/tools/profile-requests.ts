@@ -3,7 +3,7 @@
 //   node --cpu-prof --cpu-prof-dir=build/prof --import tsx bench/tools/profile-requests.ts [iam|apikey|noop|post64k|noop-post64k|configure] [count] [wasm]
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Host } from "../../host-tests/emulator/index.ts";
+import { Host } from "../../emulator/index.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const kind = process.argv[2] ?? "iam";

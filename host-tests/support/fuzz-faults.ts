@@ -2,8 +2,8 @@
 // random, and callbacks invoked with arguments no well-behaved host would pass. Reaches into the
 // emulator's HostCalls/GuestMemory instances (test-only wrapping; the emulator itself is unchanged).
 import fc from "fast-check";
-import type { Host } from "../emulator/index.ts";
-import { Status } from "../emulator/index.ts";
+import type { Host } from "../../emulator/index.ts";
+import { Status } from "../../emulator/index.ts";
 
 /** Which host functions fail, and how often (0–1), while faults are switched on. */
 export interface FaultPlan {

@@ -4,7 +4,7 @@
 // JS string cannot carry (invalid UTF-8) through the raw-byte channel below.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Host, type HostOptions, type Profile } from "../emulator/index.ts";
+import { Host, type HostOptions, type Profile } from "../../emulator/index.ts";
 
 /** The fixed wall clock of fuzz hosts (SigV4 dates, and so the derived signing key, are stable). */
 export const FUZZ_NOW = Date.UTC(2024, 4, 17, 12, 30, 45);

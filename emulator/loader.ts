@@ -12,7 +12,7 @@ import type { VmState } from "./vm-state.ts";
 import type { Wasi } from "./wasi.ts";
 import { wasiImports } from "./wasi-imports.ts";
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export interface CheckedModule {
   module: WebAssembly.Module;
