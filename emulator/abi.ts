@@ -4,12 +4,13 @@ import { decodePairs, encodePairs } from "./header-map.ts";
 import type { HostCalls } from "./host-calls.ts";
 import type { GuestMemory } from "./memory.ts";
 import type { ProfileTraits } from "./profiles.ts";
-import { Status, type Result } from "./types.ts";
+import { WasmResult } from "./enums.ts";
+import type { Result } from "./types.ts";
 import type { VmState } from "./vm-state.ts";
 
 type HostFn = (...args: any[]) => number;
 
-const IMA = Status.InvalidMemoryAccess;
+const IMA = WasmResult.InvalidMemoryAccess;
 
 /**
  * Builds the env module for `names` (what the profile links for the module's ABI version).
@@ -28,7 +29,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
   };
   const u32 = (r: Result<number>, ptr: number): number => {
     if (typeof r === "number") return r;
-    return m().writeU32(ptr, r.value) ? Status.Ok : IMA;
+    return m().writeU32(ptr, r.value) ? WasmResult.Ok : IMA;
   };
   const edit = (mode: "add" | "replace" | "remove") => (type: number, kp: number, kl: number, vp = 0, vl = 0) => {
     const key = str(kp, kl);
@@ -50,7 +51,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
       return message === null ? IMA : calls.log(level, message);
     },
     proxy_get_log_level: (ret) => u32({ value: calls.logLevel() }, ret),
-    proxy_get_current_time_nanoseconds: (ret) => (m().writeU64(ret, calls.nowNs()) ? Status.Ok : IMA),
+    proxy_get_current_time_nanoseconds: (ret) => (m().writeU64(ret, calls.nowNs()) ? WasmResult.Ok : IMA),
     proxy_set_tick_period_milliseconds: (period: number) => calls.setTickPeriod(period >>> 0),
     proxy_get_property: (pp, pl, rp, rs) => {
       const path = str(pp, pl);
@@ -64,7 +65,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
     proxy_get_buffer_bytes: (type, start, length, rp, rs) => out(calls.buffers.getBytes(type, start, length), rp, rs),
     proxy_get_buffer_status: (type, lp, fp) => {
       const r = u32(calls.buffers.getSize(type), lp);
-      return r === Status.Ok && !m().writeU32(fp, 0) ? IMA : r;
+      return r === WasmResult.Ok && !m().writeU32(fp, 0) ? IMA : r;
     },
     proxy_set_buffer_bytes: (type, start, length, dp, ds) => {
       const data = bytes(dp, ds);
@@ -100,7 +101,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
       if (traits.profile === "envoy" && !m().writeU32(tokenPtr, 0)) return IMA;
       const r = calls.httpCall(upstream, decodePairs(headers) ?? [], body, decodePairs(trailers) ?? [], timeout | 0);
       if (typeof r === "number") return r;
-      return m().writeU32(tokenPtr, r.value) ? Status.Ok : IMA;
+      return m().writeU32(tokenPtr, r.value) ? WasmResult.Ok : IMA;
     },
     proxy_define_metric: (type, np, nl, idp) => {
       const name = str(np, nl);
@@ -113,7 +114,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
     proxy_get_metric: (id, rp) => {
       const r = vm.metrics.get(id >>> 0);
       if (typeof r === "number") return r;
-      return m().writeU64(rp, r.value) ? Status.Ok : IMA;
+      return m().writeU64(rp, r.value) ? WasmResult.Ok : IMA;
     },
     proxy_set_effective_context: (id) => calls.setEffectiveContext(id >>> 0),
     proxy_continue_stream: (type) => calls.continueStream(type),
@@ -124,17 +125,17 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
       const s = calls.getStatus();
       return m().writeU32(cp, s.code) ? out({ value: s.message }, rp, rs) : IMA;
     },
-    proxy_done: () => Status.NotFound, // no root context is waiting to be done
+    proxy_done: () => WasmResult.NotFound, // no root context is waiting to be done
   };
 
   const env: Record<string, HostFn> = {};
   for (const name of names) {
-    if (traits.unimplemented.has(name)) env[name] = () => Status.Unimplemented;
-    else if (traits.noops.has(name)) env[name] = () => Status.Ok;
+    if (traits.unimplemented.has(name)) env[name] = () => WasmResult.Unimplemented;
+    else if (traits.noops.has(name)) env[name] = () => WasmResult.Ok;
     else if (traits.notEmulated.has(name) || !impl[name]) {
       env[name] = () => {
         vm.event(`${traits.profile}: ${name} is not emulated, answered Unimplemented`);
-        return Status.Unimplemented;
+        return WasmResult.Unimplemented;
       };
     } else env[name] = impl[name];
   }

@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { apisixBaseUrl, apisixTarget, envoyTarget, send, toAnswer } from "./callouts.ts";
 import { firstValue, removeAll, replaceValue, toLowerPairs } from "./header-map.ts";
 import type { Host } from "./host.ts";
-import { Action, type Callout, type CalloutAnswer, type Pairs, type Reply, type RequestOptions, type RequestSpec } from "./types.ts";
+import { FilterStatus } from "./enums.ts";
+import type { Callout, CalloutAnswer, Pairs, Reply, RequestOptions, RequestSpec } from "./types.ts";
 import { EMPTY, WasmTrap, type ApisixOutcome, type Frame, type StreamContext } from "./vm-state.ts";
 
 /** Runs `req` on `rootId`; a trap becomes the host's failure reply, never a rejection. */
@@ -143,11 +144,11 @@ class RequestRun {
     if (!firstValue(headers, "x-request-id")) headers.push(["x-request-id", randomUUID()]);
     const hasBody = this.chunks.length > 0;
     const headerAction = host.callOnRequestHeaders(this.streamId, headers, !hasBody);
-    const headersPaused = headerAction !== Action.Continue && headerAction !== Action.ContinueAndEndStream;
+    const headersPaused = headerAction !== FilterStatus.Continue && headerAction !== FilterStatus.ContinueAndEndStream;
     // StopIteration becomes StopAllIterationAndWatermark unless allow_on_headers_stop_iteration.
-    let bodyWithheld = hasBody && headersPaused && (headerAction !== Action.Pause || !host.options.allowOnHeadersStopIteration);
+    let bodyWithheld = hasBody && headersPaused && (headerAction !== FilterStatus.StopIteration || !host.options.allowOnHeadersStopIteration);
     let bodyDone = !hasBody;
-    let lastBodyAction: number = Action.Continue;
+    let lastBodyAction: number = FilterStatus.Continue;
     const ended = () => host.failed || !!this.s.localResponse || this.s.reset;
     let ticks = 0;
     for (;;) {
@@ -179,7 +180,7 @@ class RequestRun {
     const s = this.s;
     if (s.reset) return this.reply({ details: "wasm_close_stream", stalled: "the filter reset the stream (proxy_close_stream)" });
     if (s.localResponse) return this.reply(envoyLocalReply(s));
-    const forwarded = s.resumed || (bodyDone && (hasBody ? lastBodyAction === Action.Continue : !headersPaused));
+    const forwarded = s.resumed || (bodyDone && (hasBody ? lastBodyAction === FilterStatus.Continue : !headersPaused));
     if (forwarded) return this.reply({ continued: true, upstreamRequest: { headers: [...s.headers], body: Buffer.concat(this.chunks) } });
     return this.reply({
       stalled: bodyWithheld

@@ -5,7 +5,8 @@ import { apisixBaseUrl, isValidApisixUpstream } from "./callouts.ts";
 import { firstValue } from "./header-map.ts";
 import { BufferCalls } from "./host-buffers.ts";
 import { MapCalls } from "./host-maps.ts";
-import { LogLevel, Status, type Callout, type HostOptions, type Pairs, type Result } from "./types.ts";
+import { LogLevel, WasmResult } from "./enums.ts";
+import type { Callout, HostOptions, Pairs, Result } from "./types.ts";
 import { EMPTY, type StreamContext, type VmState } from "./vm-state.ts";
 
 const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "critical"];
@@ -28,11 +29,11 @@ export class HostCalls {
   }
 
   /** proxy_log: recorded with the context it concerns. */
-  log(level: number, message: string, source: "proxy_log" | "stdout" | "stderr" = "proxy_log"): Status {
+  log(level: number, message: string, source: "proxy_log" | "stdout" | "stderr" = "proxy_log"): WasmResult {
     const f = this.vm.frame;
     const contextId = this.envoy ? this.vm.effectiveId() : f ? f.requestId || f.contextId : 0;
     this.vm.logs.push({ level, levelName: LEVEL_NAMES[level] ?? String(level), message, contextId, source });
-    return Status.Ok;
+    return WasmResult.Ok;
   }
 
   /** proxy_get_log_level (Envoy only). */
@@ -50,7 +51,7 @@ export class HostCalls {
   /** proxy_get_property. */
   getProperty(path: string): Result<Buffer> {
     const value = this.envoy ? this.envoyProperty(path.split("\0").join(".")) : this.apisixVariable(path);
-    return typeof value === "number" ? value : value === undefined ? Status.NotFound : { value: Buffer.from(value) };
+    return typeof value === "number" ? value : value === undefined ? WasmResult.NotFound : { value: Buffer.from(value) };
   }
 
   private envoyProperty(key: string): string | Buffer | undefined {
@@ -73,10 +74,10 @@ export class HostCalls {
     return s.properties.get(key);
   }
 
-  private apisixVariable(path: string): string | Buffer | Status | undefined {
+  private apisixVariable(path: string): string | Buffer | WasmResult | undefined {
     if (path === "plugin_root_id") return this.opts.pluginRootId;
     const s = this.vm.targetStream();
-    if (!s) return Status.BadArgument; // must_get_req: no request outside request callbacks
+    if (!s) return WasmResult.BadArgument; // must_get_req: no request outside request callbacks
     const name = path.toLowerCase();
     if (s.properties.has(name)) return s.properties.get(name);
     return this.apisixReadOnly(s, name);
@@ -100,73 +101,73 @@ export class HostCalls {
   }
 
   /** proxy_set_property: Envoy filter state per stream; APISIX only its two nginx variables. */
-  setProperty(path: string, value: Buffer): Status {
+  setProperty(path: string, value: Buffer): WasmResult {
     if (this.envoy) {
       const s = this.vm.streams.get(this.vm.effectiveId());
-      if (!s) return Status.NotFound;
+      if (!s) return WasmResult.NotFound;
       s.properties.set(path.split("\0").join("."), value);
-      return Status.Ok;
+      return WasmResult.Ok;
     }
     const s = this.vm.targetStream();
-    if (!s) return Status.BadArgument;
+    if (!s) return WasmResult.BadArgument;
     const name = path.toLowerCase();
     if (APISIX_SETTABLE.has(name)) {
       s.properties.set(name, value);
-      return Status.Ok;
+      return WasmResult.Ok;
     }
     this.vm.event(`apisix: variable "${name}" ${this.apisixReadOnly(s, name) !== undefined ? "not changeable" : "not found for writing"}`);
-    return this.apisixReadOnly(s, name) !== undefined ? Status.InternalFailure : Status.NotFound;
+    return this.apisixReadOnly(s, name) !== undefined ? WasmResult.InternalFailure : WasmResult.NotFound;
   }
 
   // ---- replies, flow control ----------------------------------------------------------------------
 
   /** proxy_send_local_response. Envoy defers it until the callback returns; APISIX records at once. */
-  sendLocalResponse(status: number, details: string, body: Buffer, headers: Pairs, grpcStatus: number): Status {
+  sendLocalResponse(status: number, details: string, body: Buffer, headers: Pairs, grpcStatus: number): WasmResult {
     const f = this.vm.frame;
     if (this.envoy) {
       if (f) f.stopNext = true;
       const s = this.vm.streams.get(this.vm.effectiveId());
-      if (!s || !f) return Status.Ok; // no decoder callbacks on a root context: nothing is sent
+      if (!s || !f) return WasmResult.Ok; // no decoder callbacks on a root context: nothing is sent
       const details_ = details.replace(/[ \t\f\v\n\r]/g, "_");
       f.deferred.push(() => {
         if (s.localResponse || s.deleted) return this.vm.event(`envoy: second local reply for stream ${s.id} ignored`);
         s.localResponse = { status, details: details_, body, headers, grpcStatus };
       });
-      return Status.Ok;
+      return WasmResult.Ok;
     }
     const s = this.vm.targetStream();
-    if (!s) return Status.BadArgument;
+    if (!s) return WasmResult.BadArgument;
     if (f) f.localStatus = status;
     const reply = { status, details, body: s.localResponse?.body ?? EMPTY, headers, grpcStatus };
     s.localResponse = reply;
     for (const [k, v] of headers) {
       if (k.toLowerCase() === ":status") {
-        if (!/^\d+$/.test(v)) return Status.BadArgument; // code already set, body not copied
+        if (!/^\d+$/.test(v)) return WasmResult.BadArgument; // code already set, body not copied
         continue; // ngx.status is overwritten by ngx.exit(code) anyway
       }
       s.replyHeaders.push([k, v]);
     }
     reply.body = body;
-    return Status.Ok;
+    return WasmResult.Ok;
   }
 
   /** proxy_http_call: validates like the host, records the callout, returns its token. */
   httpCall(upstream: string, headers: Pairs, body: Buffer, trailers: Pairs, timeoutMs: number): Result<number> {
     if (this.envoy) return this.envoyHttpCall(upstream, headers, body, trailers, timeoutMs);
     const s = this.vm.targetStream();
-    if (!s) return Status.BadArgument; // only during the processing of a request
+    if (!s) return WasmResult.BadArgument; // only during the processing of a request
     if (!isValidApisixUpstream(upstream)) {
       this.vm.event(`apisix: http call gets invalid host: ${upstream}`);
-      return Status.BadArgument;
+      return WasmResult.BadArgument;
     }
-    if (this.opts.callouts === "http" && apisixBaseUrl(upstream, headers, this.opts.resolve) === null) return Status.BadArgument;
+    if (this.opts.callouts === "http" && apisixBaseUrl(upstream, headers, this.opts.resolve) === null) return WasmResult.BadArgument;
     if (s.registeredCallout) {
       this.vm.event("apisix: multiple calls are not supported");
-      return Status.InternalFailure;
+      return WasmResult.InternalFailure;
     }
     if (timeoutMs < 0) {
       this.vm.event(`apisix: invalid timeout: ${timeoutMs}`);
-      return Status.InternalFailure;
+      return WasmResult.InternalFailure;
     }
     const callout = this.record({ rootId: s.rootId, upstream, headers, body, trailers, timeoutMs, streamId: s.id });
     s.registeredCallout = callout;
@@ -174,14 +175,14 @@ export class HostCalls {
   }
 
   private envoyHttpCall(upstream: string, headers: Pairs, body: Buffer, trailers: Pairs, timeoutMs: number): Result<number> {
-    if (timeoutMs < 0) return Status.BadArgument;
+    if (timeoutMs < 0) return WasmResult.BadArgument;
     const clusters = this.opts.clusters ?? (this.opts.callouts === "http" ? {} : undefined);
     if (clusters && !Object.hasOwn(clusters, upstream)) {
       this.vm.event(`envoy: unknown cluster "${upstream}"`);
-      return Status.BadArgument;
+      return WasmResult.BadArgument;
     }
     const lower = new Set(headers.map(([k]) => k.toLowerCase()));
-    if (!lower.has(":path") || !lower.has(":method") || !lower.has(":authority")) return Status.BadArgument;
+    if (!lower.has(":path") || !lower.has(":method") || !lower.has(":authority")) return WasmResult.BadArgument;
     const eff = this.vm.effectiveId();
     const streamId = this.vm.streams.has(eff) ? eff : 0;
     const callout = this.record({ rootId: this.vm.rootOf(eff) ?? 0, upstream, headers, body, trailers, timeoutMs, streamId });
@@ -196,16 +197,16 @@ export class HostCalls {
   }
 
   /** proxy_set_effective_context (Envoy; a no-op on APISIX). */
-  setEffectiveContext(id: number): Status {
-    if (!this.vm.contextExists(id) || !this.vm.frame) return Status.BadArgument;
+  setEffectiveContext(id: number): WasmResult {
+    if (!this.vm.contextExists(id) || !this.vm.frame) return WasmResult.BadArgument;
     this.vm.frame.effectiveId = id;
-    return Status.Ok;
+    return WasmResult.Ok;
   }
 
   /** proxy_continue_stream / proxy_continue_request (Envoy): resumes a paused request after the callback. */
-  continueStream(type: number): Status {
-    if (type >>> 0 > 3) return Status.BadArgument;
-    if (type === 3) return Status.Unimplemented;
+  continueStream(type: number): WasmResult {
+    if (type >>> 0 > 3) return WasmResult.BadArgument;
+    if (type === 3) return WasmResult.Unimplemented;
     const s = this.vm.streams.get(this.vm.effectiveId());
     if (type === 0 && s && this.vm.frame) {
       this.vm.frame.deferred.push(() => {
@@ -213,15 +214,15 @@ export class HostCalls {
         s.headersAvailable = false;
       });
     }
-    return Status.Ok;
+    return WasmResult.Ok;
   }
 
   /** proxy_close_stream (Envoy): resets the request after the callback. */
-  closeStream(type: number): Status {
-    if (type >>> 0 > 3) return Status.BadArgument;
+  closeStream(type: number): WasmResult {
+    if (type >>> 0 > 3) return WasmResult.BadArgument;
     const s = this.vm.streams.get(this.vm.effectiveId());
     if (type === 0 && s && this.vm.frame) this.vm.frame.deferred.push(() => (s.reset = true));
-    return Status.Ok;
+    return WasmResult.Ok;
   }
 
   /** proxy_get_status (Envoy): "reset" while a failed callout is being delivered. */
@@ -230,11 +231,11 @@ export class HostCalls {
   }
 
   /** proxy_set_tick_period_milliseconds (Envoy): ticks of the calling context's root; 0 stops them. */
-  setTickPeriod(period: number): Status {
+  setTickPeriod(period: number): WasmResult {
     const root = this.vm.rootOf(this.vm.effectiveId());
-    if (root === undefined) return Status.BadArgument;
+    if (root === undefined) return WasmResult.BadArgument;
     if (period === 0) this.vm.tickPeriods.delete(root);
     else this.vm.tickPeriods.set(root, period);
-    return Status.Ok;
+    return WasmResult.Ok;
   }
 }

@@ -6,9 +6,9 @@ import { HostCalls } from "./host-calls.ts";
 import { checkModule, instantiate } from "./loader.ts";
 import { GuestMemory } from "./memory.ts";
 import { PROFILES, type AbiVersion } from "./profiles.ts";
-import {
-  Action, LogLevel, type Callout, type CalloutAnswer, type HostOptions, type LocalResponse, type LogEntry, type Metric,
-  type Pairs, type Profile, type Reply, type RequestOptions, type RequestSpec,
+import { FilterStatus, LogLevel } from "./enums.ts";
+import type {
+  Callout, CalloutAnswer, HostOptions, LocalResponse, LogEntry, Metric, Pairs, Profile, Reply, RequestOptions, RequestSpec,
 } from "./types.ts";
 import { EMPTY, VmState, WasmTrap, type CallResponse, type Frame, type StreamContext } from "./vm-state.ts";
 import { Wasi } from "./wasi.ts";
@@ -221,14 +221,14 @@ export class Host {
   private guard(run: () => { result: number }, stream?: StreamContext): number {
     if (this.vm.failed) {
       if (stream) this.failStream(stream);
-      return Action.StopAllIterationAndWatermark;
+      return FilterStatus.StopAllIterationAndWatermark;
     }
     try {
       return run().result;
     } catch (err) {
       if (!(err instanceof WasmTrap)) throw err;
       if (stream) this.failStream(stream);
-      return Action.StopAllIterationAndWatermark;
+      return FilterStatus.StopAllIterationAndWatermark;
     }
   }
 

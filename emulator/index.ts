@@ -3,7 +3,7 @@
 // call…/get… methods (proxytest style).
 export { Host } from "./host.ts";
 export { encodePairs, decodePairs } from "./header-map.ts";
-export { Action, BufferType, LogLevel, MapType, Status } from "./types.ts";
+export { BufferType, FilterStatus, LogLevel, MapType, MetricType, WasmResult } from "./enums.ts";
 export type {
   Callout, CalloutAnswer, HostOptions, LocalResponse, LogEntry, Metric, Pairs, Profile, Reply, RequestOptions, RequestSpec,
 } from "./types.ts";

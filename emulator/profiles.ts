@@ -3,7 +3,8 @@
 // exports.h) for Envoy; api7/wasm-nginx-module (src/http/ngx_http_wasm_api.c, ngx_http_wasm_module.c,
 // src/vm/wasmtime.c, src/proxy_wasm/proxy_wasm_memory.c) for APISIX. Behaviour differences during a
 // request live next to the code they change (host-calls.ts, flows.ts), keyed on `profile`.
-import { Status, type Profile } from "./types.ts";
+import { WasmResult } from "./enums.ts";
+import type { Profile } from "./types.ts";
 
 export type AbiVersion = "0_1_0" | "0_2_0" | "0_2_1";
 
@@ -103,8 +104,8 @@ export interface ProfileTraits {
   allocatorRequired: boolean;
   /** Start functions to run after instantiation, given the exports. */
   startFunctions(exportNames: string[]): string[];
-  /** Status of a host→module copy when the allocator returns 0. */
-  allocFailure: Status;
+  /** WasmResult of a host→module copy when the allocator returns 0. */
+  allocFailure: WasmResult;
   /** Whether an empty result still writes ptr 0 into the return pointer. */
   writePtrWhenEmpty: boolean;
 }
@@ -134,7 +135,7 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
       if (has("_initialize")) return ["_initialize", ...(has("main") ? ["main"] : has("__main_void") ? ["__main_void"] : [])];
       return has("_start") ? ["_start"] : [];
     },
-    allocFailure: Status.InvalidMemoryAccess,
+    allocFailure: WasmResult.InvalidMemoryAccess,
     writePtrWhenEmpty: true,
   },
   apisix: {
@@ -156,7 +157,7 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
       if (exportNames.includes("_start")) return ["_start"];
       return exportNames.includes("_initialize") ? ["_initialize"] : [];
     },
-    allocFailure: Status.InternalFailure,
+    allocFailure: WasmResult.InternalFailure,
     writePtrWhenEmpty: false,
   },
 };

@@ -1,72 +1,12 @@
-// Public types of the proxy-wasm host emulator: ABI enums (proxy-wasm ABI 0.2.1 numbering) and the
-// shapes tests and the local gateway exchange with it.
+// Public types of the proxy-wasm host emulator: the shapes tests, the local gateway, the benchmarks and
+// the CLI exchange with it (the ABI enums are in enums.ts).
+import type { LogLevel, WasmResult } from "./enums.ts";
 
 /** Which host to imitate; see ../shared/docs/hosts.md and profiles.ts for the differences. */
 export type Profile = "envoy" | "apisix";
 
-/** WasmResult codes returned by every env.proxy_* host function. */
-export enum Status {
-  Ok = 0,
-  NotFound = 1,
-  BadArgument = 2,
-  SerializationFailure = 3,
-  ParseFailure = 4,
-  InvalidMemoryAccess = 6,
-  Empty = 7,
-  CasMismatch = 8,
-  InternalFailure = 10,
-  Unimplemented = 12,
-}
-
-/** A status, or a value on success (what the host-call handlers return). */
-export type Result<T> = Status | { value: T };
-
-/** Buffer types of proxy_get_buffer_bytes. */
-export enum BufferType {
-  HttpRequestBody = 0,
-  HttpResponseBody = 1,
-  DownstreamData = 2,
-  UpstreamData = 3,
-  HttpCallResponseBody = 4,
-  GrpcReceiveBuffer = 5,
-  VmConfiguration = 6,
-  PluginConfiguration = 7,
-}
-
-/** Header map types of the proxy_*_header_map_* functions. */
-export enum MapType {
-  RequestHeaders = 0,
-  RequestTrailers = 1,
-  ResponseHeaders = 2,
-  ResponseTrailers = 3,
-  GrpcReceiveInitialMetadata = 4,
-  GrpcReceiveTrailingMetadata = 5,
-  HttpCallResponseHeaders = 6,
-  HttpCallResponseTrailers = 7,
-}
-
-/** proxy_log levels. */
-export enum LogLevel {
-  Trace = 0,
-  Debug = 1,
-  Info = 2,
-  Warn = 3,
-  Error = 4,
-  Critical = 5,
-}
-
-/** Values a filter returns from proxy_on_request_headers / proxy_on_request_body. */
-export enum Action {
-  Continue = 0,
-  /** Headers: StopIteration. Body: StopIterationAndBuffer. */
-  Pause = 1,
-  /** Headers: ContinueAndEndStream. Body: StopIterationAndWatermark. */
-  ContinueAndEndStream = 2,
-  /** Headers: StopAllIterationAndBuffer. Body: StopIterationNoBuffer. */
-  StopAllIterationAndBuffer = 3,
-  /** Headers only. */
-  StopAllIterationAndWatermark = 4,
-}
+/** A result code, or a value on success (what the host-call handlers return). */
+export type Result<T> = WasmResult | { value: T };
 
 export type Pairs = [string, string][];
 

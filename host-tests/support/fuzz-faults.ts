@@ -3,12 +3,12 @@
 // emulator's HostCalls/GuestMemory instances (test-only wrapping; the emulator itself is unchanged).
 import fc from "fast-check";
 import type { Host } from "../../emulator/index.ts";
-import { Status } from "../../emulator/index.ts";
+import { WasmResult } from "../../emulator/index.ts";
 
 /** Which host functions fail, and how often (0–1), while faults are switched on. */
 export interface FaultPlan {
   rate: number;
-  statuses: Status[];
+  statuses: WasmResult[];
   /** Host functions that never fail (by HostCalls/GuestMemory method name). */
   spare?: string[];
 }
