@@ -1,6 +1,7 @@
 // Access to the module's linear memory: reading arguments and handing data to the module through
 // its own allocator, as hosts do (allocate, copy, then write ptr/size to the return pointers).
 import { WasmResult } from "./enums.ts";
+import type { Faults } from "./faults.ts";
 
 /** Allocates `size` bytes inside the module; 0 means failure. */
 export type Allocator = (size: number) => number;
@@ -13,6 +14,7 @@ export class GuestMemory {
     private readonly allocFailure: WasmResult,
     /** APISIX leaves the pointer untouched for empty data; Envoy writes 0. */
     private readonly writePtrWhenEmpty: boolean,
+    private readonly faults: Faults,
   ) {}
 
   /** Current size of linear memory in bytes. */
@@ -55,6 +57,10 @@ export class GuestMemory {
 
   /** Copies `data` into a fresh allocation and writes its ptr/size to the two return pointers. */
   copyOut(data: Uint8Array, ptrPtr: number, sizePtr: number): WasmResult {
+    if (this.faults.armed) {
+      const injected = this.faults.copy(data);
+      if (injected !== undefined) return injected;
+    }
     if (data.length === 0) {
       if (this.writePtrWhenEmpty && !this.writeU32(ptrPtr, 0)) return WasmResult.InvalidMemoryAccess;
       return this.writeU32(sizePtr, 0) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;

@@ -89,7 +89,7 @@ async function drive(fuzzHost: FuzzHost, state: { roots: number[]; late: { rootI
       const parked = state.late.splice(Math.floor(random() * state.late.length), 1)[0];
       const stream = host.getPendingCallouts().find((c) => c.token === parked.token)?.streamId;
       host.callOnHttpCallResponse(parked.rootId, parked.token, { headers: [[":status", "200"]], body: "late" });
-      if (stream !== undefined && !host.vm.streams.get(stream)?.deleted) {
+      if (stream !== undefined && host.getOpenStreams().includes(stream)) {
         host.callOnDone(stream);
         if (host.profile === "envoy") host.callOnLog(stream);
         host.callOnDelete(stream);

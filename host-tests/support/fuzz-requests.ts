@@ -87,7 +87,8 @@ export type AnswerKind = "ok" | "failure" | "no-status" | "bad-status" | "zero-h
 
 export interface AnswerPlan {
   kind: AnswerKind;
-  answer: CalloutAnswer | null;
+  /** Text-only (raw bytes are written as fuzz-host.ts markers). */
+  answer: (CalloutAnswer & { headers: Pairs }) | null;
 }
 
 const responseHeaders: fc.Arbitrary<Pairs> = fc.array(fc.tuple(
