@@ -16,7 +16,7 @@ const ALL = [
   "define_metric", "increment_metric", "record_metric", "get_metric",
 ];
 
-/** Linked but `return PROXY_RESULT_UNIMPLEMENTED` (metrics included, unlike hosts.md says). */
+/** Linked but `return PROXY_RESULT_UNIMPLEMENTED` (metrics included, unlike ../docs/hosts.md says). */
 const UNIMPLEMENTED = [
   "get_current_time_nanoseconds", "set_tick_period_milliseconds", "set_buffer_bytes",
   "set_header_map_pairs", "get_shared_data", "set_shared_data", "register_shared_queue",
