@@ -85,7 +85,7 @@ export interface ContextLifecycle {
   failStream(s: StreamContext): void;
 }
 
-/** The low-level operations a whole request drives (Host implements it). */
+/** The low-level operations a whole request drives (streams.ts implements it). */
 export interface Driver {
   readonly vm: VmState;
   readonly options: ResolvedOptions;
