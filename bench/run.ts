@@ -13,7 +13,7 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { Hash } from "@smithy/hash-node";
 import * as asSha256 from "@chainsafe/as-sha256";
 import { newInstance as asSha256Instance } from "@chainsafe/as-sha256/lib/wasm.js";
-import { Wasi } from "../host-tests/emulator/wasi.ts";
+import { Wasi } from "../emulator/index.ts";
 import { compare, pairedDifference, pairedRatio, type Summary } from "./lib/measure.ts";
 import {
   AK, AMZ_DATE, API_KEY_CONFIG, CLIENT_HEADERS, FULL_IAM_CONFIG, GET, HOST, IAM_CONFIG, INVOKE_CONFIG, PATH, QUERY, SK, T0,

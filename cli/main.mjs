@@ -2,7 +2,7 @@
 // Exit codes: 0 done, 1 the filter refused the config, 2 usage or file errors.
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
-import { configureFilter, DEFAULT_WASM } from "./wasm-host.mjs";
+import { configureFilter, DEFAULT_WASM } from "./configure.mjs";
 import { DEFAULT_WASM_PATH, discoveryResponse, lambdaCluster, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter } from "./render-envoy.mjs";
 import { apisixNotes, apisixRoute, PLUGIN_NAME } from "./render-apisix.mjs";
 import { checkEnvoy } from "./envoy-shape.mjs";
@@ -86,8 +86,11 @@ function accepted(text, { host, env, wasm, quiet }, io) {
     const hint = error.code === "ENOENT" ? "no such file (npm run build makes it)" : error.message;
     throw new InputError(`cannot load the filter ${wasmPath}: ${hint}`);
   }
-  if (!result.accepted) printLogs(result.logs, result.trap, io);
-  else if (!quiet) printLogs(result.logs, undefined, io);
+  if (!result.accepted) {
+    printLogs(result.logs, result.trap, io);
+    // Refused before the filter said anything (e.g. APISIX's "bad conf" for an empty config): say why.
+    if (result.logs.length === 0 && !result.trap) for (const event of result.hostEvents) io.stderr.write(`[host] ${event}\n`);
+  } else if (!quiet) printLogs(result.logs, undefined, io);
   else printLogs(result.logs.filter((l) => l.level === "warn" || l.level === "error"), undefined, io);
   return result.accepted;
 }

@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { readFileSync, watchFile } from "node:fs";
 import { parseArgs } from "node:util";
-import { Host, type Profile } from "../host-tests/emulator/index.ts";
+import { Host, type Profile } from "../emulator/index.ts";
 import { startDemoFunction } from "./demo-function.ts";
 import { functionEndpoint, upstreamName } from "../cli/render-envoy.mjs";
 

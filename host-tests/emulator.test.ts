@@ -1,5 +1,5 @@
-// Tests of the proxy-wasm host emulator (host-tests/emulator/) against a small AssemblyScript fixture
-// filter (host-tests/emulator/fixtures/echo-filter.ts), per host profile. Only loopback addresses.
+// Tests of the proxy-wasm host emulator (emulator/) against a small AssemblyScript fixture
+// filter (host-tests/fixtures/emulator/echo-filter.ts), per host profile. Only loopback addresses.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
@@ -8,10 +8,10 @@ import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Host, Status, decodePairs, encodePairs, type CalloutAnswer, type HostOptions, type Profile, type Reply } from "./emulator/index.ts";
+import { Host, WasmResult, decodePairs, encodePairs, type CalloutAnswer, type HostOptions, type Profile, type Reply } from "../emulator/index.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const FIXTURE_SRC = join(ROOT, "host-tests", "emulator", "fixtures");
+const FIXTURE_SRC = join(ROOT, "host-tests", "fixtures", "emulator");
 const FIXTURE_OUT = join(ROOT, "build", "fixtures");
 const ECHO = join(FIXTURE_OUT, "echo-filter.wasm");
 const LOG_LEVEL = join(FIXTURE_OUT, "log-level-filter.wasm");
@@ -244,19 +244,19 @@ describe("buffer reads", () => {
 
   test("an empty body: envoy answers Ok with nothing, apisix NotFound", async () => {
     assert.equal(await read("envoy", "0,0,10,headers"), "status=0 data=");
-    assert.equal(await read("apisix", "0,0,10,headers"), `status=${Status.NotFound} data=`);
+    assert.equal(await read("apisix", "0,0,10,headers"), `status=${WasmResult.NotFound} data=`);
   });
 
   test("a read starting past the end: envoy clamps to nothing, apisix BadArgument", async () => {
     assert.equal(await read("envoy", "0,10,5", "hello"), "status=0 data=");
-    assert.equal(await read("apisix", "0,10,5", "hello"), `status=${Status.BadArgument} data=`);
+    assert.equal(await read("apisix", "0,10,5", "hello"), `status=${WasmResult.BadArgument} data=`);
   });
 
   test("a read past the end is clamped on both; a u32-max length is BadArgument on apisix", async () => {
     assert.equal(await read("envoy", "0,1,100", "hello"), "status=0 data=ello");
     assert.equal(await read("apisix", "0,1,100", "hello"), "status=0 data=ello");
     assert.equal(await read("envoy", "0,0,-1", "hello"), "status=0 data=hello");
-    assert.equal(await read("apisix", "0,0,-1", "hello"), `status=${Status.BadArgument} data=`);
+    assert.equal(await read("apisix", "0,0,-1", "hello"), `status=${WasmResult.BadArgument} data=`);
   });
 
   test("apisix: a body callback for an empty body still shows the previous request's body", async () => {
@@ -331,19 +331,19 @@ describe("callouts (capture)", () => {
   test("envoy: an unknown cluster is BadArgument when clusters are given", async () => {
     const { host, rootId } = await loaded("envoy", { clusters: { lambda: "http://127.0.0.1:1" } });
     const r = await host.request(rootId, { path: "/", headers: { "x-callout-upstream": "other" } });
-    assert.equal(text(r), `dispatch failed: ${Status.BadArgument}`);
+    assert.equal(text(r), `dispatch failed: ${WasmResult.BadArgument}`);
   });
 
   test("apisix: an upstream that is not host[:port] is BadArgument", async () => {
     const { host, rootId } = await loaded("apisix");
     for (const upstream of ["http://lambda.local", "lambda.local:0", "lambda.local/path"]) {
       const r = await host.request(rootId, { path: "/", headers: { "x-callout-upstream": upstream } });
-      assert.equal(text(r), `dispatch failed: ${Status.BadArgument}`, upstream);
+      assert.equal(text(r), `dispatch failed: ${WasmResult.BadArgument}`, upstream);
     }
   });
 
   test("a negative timeout: envoy BadArgument, apisix InternalFailure", async () => {
-    for (const [profile, status] of [["envoy", Status.BadArgument], ["apisix", Status.InternalFailure]] as const) {
+    for (const [profile, status] of [["envoy", WasmResult.BadArgument], ["apisix", WasmResult.InternalFailure]] as const) {
       const { host, rootId } = await loaded(profile);
       const r = await host.request(rootId, { path: "/", headers: { "x-timeout": "-1" } });
       assert.equal(text(r), `dispatch failed: ${status}`, profile);
@@ -353,7 +353,7 @@ describe("callouts (capture)", () => {
   test("apisix allows one pending call per request; envoy allows several", async () => {
     const apisix = await loaded("apisix");
     await apisix.host.request(apisix.rootId, { path: "/", headers: { "x-double-call": "1" } }, { answer: answer(200, "ok") });
-    assert.ok(messages(apisix.host).includes(`http_call failed status=${Status.InternalFailure} call=2`));
+    assert.ok(messages(apisix.host).includes(`http_call failed status=${WasmResult.InternalFailure} call=2`));
     assert.equal(apisix.host.getCallouts().length, 1);
     const envoy = await loaded("envoy");
     await envoy.host.request(envoy.rootId, { path: "/", headers: { "x-double-call": "1" } }, { answer: answer(200, "ok") });
@@ -428,7 +428,7 @@ describe("callouts over real HTTP (loopback)", () => {
   test("apisix: resolve() answering null makes the call BadArgument", async () => {
     const { host, rootId } = await apisixHost(port);
     const r = await host.request(rootId, { path: "/", headers: { "x-callout-upstream": "elsewhere.local" } });
-    assert.equal(text(r), `dispatch failed: ${Status.BadArgument}`);
+    assert.equal(text(r), `dispatch failed: ${WasmResult.BadArgument}`);
   });
 
   test("connection refused: envoy gives the filter a 503 response, apisix 0 headers", async () => {
@@ -504,7 +504,7 @@ describe("metrics and logs", () => {
     await envoy.host.request(envoy.rootId, { path: "/", headers: { "x-continue": "1" } });
     assert.deepEqual(envoy.host.getMetrics().get("echo_requests"), { type: "counter", value: 2 });
     const apisix = await loaded("apisix");
-    assert.ok(messages(apisix.host).includes(`metrics unavailable: status=${Status.Unimplemented}`));
+    assert.ok(messages(apisix.host).includes(`metrics unavailable: status=${WasmResult.Unimplemented}`));
     assert.equal(apisix.host.getMetrics().size, 0);
   });
 

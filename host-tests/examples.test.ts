@@ -10,7 +10,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import { checkEnvoy } from "../cli/envoy-shape.mjs";
-import { configureFilter } from "../cli/wasm-host.mjs";
+import { configureFilter } from "../cli/configure.mjs";
 import { discoveryResponse, lambdaCluster, TYPES, wasmFilter } from "../cli/render-envoy.mjs";
 import { apisixRoute, PLUGIN_NAME } from "../cli/render-apisix.mjs";
 import { WATCHED_FILE } from "../examples/envoy-hot-reload/swap-config.mjs";

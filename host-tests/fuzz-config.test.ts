@@ -4,7 +4,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Host, Profile } from "./emulator/index.ts";
+import type { Host, Profile } from "../emulator/index.ts";
 import { replyViolations } from "./support/fuzz-checks.ts";
 import { configSecrets, hostileConfigText, largeConfigTexts, mutatedConfigText, validConfig } from "./support/fuzz-configs.ts";
 import { FuzzHost, rawBytes } from "./support/fuzz-host.ts";
@@ -19,7 +19,7 @@ const secrets = configSecrets();
 /** Configures `text` on a fresh root, checks the outcome, serves one request if accepted, deletes the root. */
 async function configureCase(host: Host, text: string): Promise<{ accepted: boolean; problems: string[] }> {
   host.clearLogs();
-  const { rootId, accepted } = host.configure(text);
+  const { rootId, accepted } = host.configure(rawBytes(text));
   const problems: string[] = [];
   if (host.failed) return { accepted, problems: [`the VM trapped: ${host.trap?.message}`] };
   const critical = host.getLogs(5).map((l) => l.message);

@@ -4,18 +4,18 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Status, type Callout, type Profile } from "./emulator/index.ts";
+import { WasmResult, type Callout, type Profile } from "../emulator/index.ts";
 import { calloutViolations } from "./support/fuzz-checks.ts";
 import { configSecrets, validConfig } from "./support/fuzz-configs.ts";
 import { deliverRaw, injectFaults, rawCallArb } from "./support/fuzz-faults.ts";
-import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";
+import { FuzzHost, HOST_OPTIONS, rawAnswer, rawRequest } from "./support/fuzz-host.ts";
 import { answerArb, requestArb } from "./support/fuzz-requests.ts";
 import { fuzz, reportCases, scaled, seededRandom } from "./support/fuzz-run.ts";
 
 const FILE = "fuzz-host-faults.test.ts";
 const PROFILES: Profile[] = ["envoy", "apisix"];
 const SECRETS = configSecrets();
-const FAILURES = [Status.NotFound, Status.BadArgument, Status.InvalidMemoryAccess, Status.InternalFailure, Status.Unimplemented];
+const FAILURES = [WasmResult.NotFound, WasmResult.BadArgument, WasmResult.InvalidMemoryAccess, WasmResult.InternalFailure, WasmResult.Unimplemented];
 
 /** A trap's message and the top of its stack: a JS error here is an emulator bug, a RuntimeError the filter's. */
 function trapReport(fuzzHost: FuzzHost): string {
@@ -63,7 +63,7 @@ for (const profile of PROFILES) {
           const restore = injectFaults(host, random, { rate: percent / 100, statuses: FAILURES, spare: [] });
           let reply;
           try {
-            reply = await host.request(rootId, req, { answer: (c) => { callouts.push(c); return plan.answer; } });
+            reply = await host.request(rootId, rawRequest(req), { answer: (c) => { callouts.push(c); return rawAnswer(plan.answer); } });
           } finally {
             restore();
           }

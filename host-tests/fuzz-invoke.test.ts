@@ -6,10 +6,10 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Callout, Profile } from "./emulator/index.ts";
+import type { Callout, Profile } from "../emulator/index.ts";
 import { calloutViolations, relayedHeaderViolations, replyViolations } from "./support/fuzz-checks.ts";
 import { configSecrets } from "./support/fuzz-configs.ts";
-import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";
+import { FuzzHost, HOST_OPTIONS, rawAnswer, rawRequest } from "./support/fuzz-host.ts";
 import { invokeAnswerArb, invokeConfig } from "./support/fuzz-invoke.ts";
 import { requestArb } from "./support/fuzz-requests.ts";
 import { fuzz, reportCases, scaled } from "./support/fuzz-run.ts";
@@ -31,7 +31,7 @@ for (const profile of PROFILES) {
           const { rootId, accepted } = host.configure(config.json);
           assert.ok(accepted, `valid config refused: ${host.getLogs().map((l) => l.message).join(" | ")}`);
           const callouts: Callout[] = [];
-          const reply = await host.request(rootId, req, { answer: (c) => { callouts.push(c); return answer; } });
+          const reply = await host.request(rootId, rawRequest(req), { answer: (c) => { callouts.push(c); return rawAnswer(answer); } });
           const problems = replyViolations(host, reply);
           for (const callout of callouts) {
             problems.push(...calloutViolations(callout, config.model));

@@ -4,7 +4,7 @@
 // 10,000); FUZZ_SCALE ≥ 10 (`npm run fuzz`) runs 100,000 per profile. Seeded: see support/fuzz-run.ts.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import type { CalloutAnswer, Host, Profile, RequestSpec } from "./emulator/index.ts";
+import type { CalloutAnswer, Host, Profile, RequestSpec } from "../emulator/index.ts";
 import { SecretSet, signingKey } from "./support/fuzz-checks.ts";
 import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";
 import { countCases, FUZZ_SCALE, replayHint, reportCases, rng } from "./support/fuzz-run.ts";
@@ -89,7 +89,7 @@ async function drive(fuzzHost: FuzzHost, state: { roots: number[]; late: { rootI
       const parked = state.late.splice(Math.floor(random() * state.late.length), 1)[0];
       const stream = host.getPendingCallouts().find((c) => c.token === parked.token)?.streamId;
       host.callOnHttpCallResponse(parked.rootId, parked.token, { headers: [[":status", "200"]], body: "late" });
-      if (stream !== undefined && !host.vm.streams.get(stream)?.deleted) {
+      if (stream !== undefined && host.getOpenStreams().includes(stream)) {
         host.callOnDone(stream);
         if (host.profile === "envoy") host.callOnLog(stream);
         host.callOnDelete(stream);

@@ -6,10 +6,10 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Callout, Host, Profile } from "./emulator/index.ts";
+import type { Callout, Host, Profile } from "../emulator/index.ts";
 import { calloutViolations, SecretSet, signingKey, type CalloutModel } from "./support/fuzz-checks.ts";
 import { mutatedConfigText } from "./support/fuzz-configs.ts";
-import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";
+import { FuzzHost, HOST_OPTIONS, rawBytes } from "./support/fuzz-host.ts";
 import { countCases, fuzz, reportCases, scaled } from "./support/fuzz-run.ts";
 import { signatureProblem } from "./support/fuzz-sigv4.ts";
 
@@ -79,7 +79,7 @@ async function runOps(host: Host, ops: Op[]): Promise<string[]> {
       else roots.push({ rootId, config: op.config });
     } else if (op.op === "refused") {
       const before = host.getPendingCallouts().length;
-      const { rootId, accepted } = host.configure(op.text);
+      const { rootId, accepted } = host.configure(rawBytes(op.text));
       if (accepted) roots.push({ rootId, config: -1 }); // a mutation that stayed valid: not used for requests
       else host.deleteRoot(rootId);
       if (host.getPendingCallouts().length !== before) problems.push("configuring changed the pending callouts");

@@ -4,10 +4,10 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Callout, Pairs, Profile, RequestSpec } from "./emulator/index.ts";
+import type { Callout, Pairs, Profile, RequestSpec } from "../emulator/index.ts";
 import { calloutViolations, relayedHeaderViolations, replyViolations } from "./support/fuzz-checks.ts";
 import { configSecrets, validConfig, type ModelledConfig } from "./support/fuzz-configs.ts";
-import { FuzzHost, HOST_OPTIONS, substituteRaw } from "./support/fuzz-host.ts";
+import { FuzzHost, HOST_OPTIONS, rawAnswer, rawRequest, substituteRaw } from "./support/fuzz-host.ts";
 import { answerArb, expectedStatuses, requestArb, type AnswerPlan } from "./support/fuzz-requests.ts";
 import { fuzz, reportCases, scaled } from "./support/fuzz-run.ts";
 
@@ -50,7 +50,7 @@ for (const profile of PROFILES) {
           const { rootId, accepted } = host.configure(config.json);
           assert.ok(accepted, `valid config refused: ${host.getLogs().map((l) => l.message).join(" | ")}`);
           const callouts: Callout[] = [];
-          const reply = await host.request(rootId, req, { answer: (c) => { callouts.push(c); return plan.answer; } });
+          const reply = await host.request(rootId, rawRequest(req), { answer: (c) => { callouts.push(c); return rawAnswer(plan.answer); } });
           const problems = replyViolations(host, reply);
           const body = bodyOf(req);
           const model = config.model;

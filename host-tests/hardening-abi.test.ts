@@ -3,8 +3,8 @@
 // to the host, and header names that are not field names.
 import { describe, test, before } from "node:test";
 import assert from "node:assert/strict";
-import type { Profile } from "./emulator/index.ts";
-import { FuzzHost, HOST_OPTIONS, RAW_MARKERS } from "./support/fuzz-host.ts";
+import type { Profile, TextOrBytes } from "../emulator/index.ts";
+import { FuzzHost, HOST_OPTIONS, RAW_MARKERS, rawBytes } from "./support/fuzz-host.ts";
 import { signatureProblem } from "./support/fuzz-sigv4.ts";
 
 const PROFILES: Profile[] = ["envoy", "apisix"];
@@ -24,7 +24,7 @@ for (const profile of PROFILES) {
       for (const exported of ["malloc", "proxy_on_memory_allocate"]) {
         for (const size of [(1 << 30) - 20, (1 << 30) - 1, 1 << 30, 2 ** 31 - 1, 2 ** 32 - 1]) {
           const host = await fuzzHost.ready();
-          const { result } = host.invoke(exported, [size | 0], { contextId: 0 });
+          const result = host.callExport(exported, [size | 0], { contextId: 0 });
           assert.equal(result, 0, `${exported}(${size})`);
           assert.equal(host.failed, false, `${exported}(${size}): ${host.trap?.message}`);
         }
@@ -33,14 +33,14 @@ for (const profile of PROFILES) {
 
     test("the allocator still serves sizes it can hold", async () => {
       const host = await fuzzHost.ready();
-      for (const size of [0, 1, 4096, 1 << 20]) assert.notEqual(host.invoke("malloc", [size], { contextId: 0 }).result, 0, `malloc(${size})`);
+      for (const size of [0, 1, 4096, 1 << 20]) assert.notEqual(host.callExport("malloc", [size], { contextId: 0 }), 0, `malloc(${size})`);
       assert.equal(host.failed, false);
     });
 
     test("an overlong \"&\" in the query reads as U+FFFD, as the host reads it, never as a parameter separator", async () => {
       const host = await fuzzHost.ready();
       const { rootId } = host.configure({ function_uri: "https://a.example.com/fn" });
-      const reply = await host.request(rootId, { path: `/x?role=user${OVERLONG_AMPERSAND}role=admin` });
+      const reply = await host.request(rootId, { path: rawBytes(`/x?role=user${OVERLONG_AMPERSAND}role=admin`) });
       const path = reply.callout!.headers.find(([k]) => k === ":path")![1];
       assert.equal(path, "/fn?role=user\uFFFD\uFFFDxrole=admin");
     });
@@ -48,7 +48,7 @@ for (const profile of PROFILES) {
     test("overlong dots in the path read as U+FFFD, as the host reads them", async () => {
       const host = await fuzzHost.ready();
       const { rootId } = host.configure({ function_uri: "https://a.example.com/fn", path_prefix: "/aws" });
-      const reply = await host.request(rootId, { path: `/aws/${OVERLONG_DOTS}/b` });
+      const reply = await host.request(rootId, { path: rawBytes(`/aws/${OVERLONG_DOTS}/b`) });
       assert.equal(reply.callout!.headers.find(([k]) => k === ":path")![1], "/fn/\uFFFD\uFFFD./b");
     });
 
@@ -90,8 +90,8 @@ for (const profile of PROFILES) {
     test("client headers whose names are not field names are never forwarded", async () => {
       const host = await fuzzHost.ready();
       const { rootId } = host.configure({ function_uri: "https://a.example.com/fn" });
-      const names = ["a b", "a:b", "x\u00e9", "x\u0001", "(x)", "x/y", "x=y", "x{y}", "x\"y", "x" + SURROGATE];
-      const reply = await host.request(rootId, { path: "/", headers: [...names.map((n): [string, string] => [n, "v"]), ["x-kept", "v"]] });
+      const names = ["a b", "a:b", "x\u00e9", "x\u0001", "(x)", "x/y", "x=y", "x{y}", "x\"y", rawBytes("x" + SURROGATE)];
+      const reply = await host.request(rootId, { path: "/", headers: [...names.map((n): [TextOrBytes, string] => [n, "v"]), ["x-kept", "v"]] });
       const sent = reply.callout!.headers.map(([k]) => k).filter((k) => !k.startsWith(":"));
       // Envoy's connection manager adds x-forwarded-proto and x-request-id to every request.
       assert.deepEqual(sent.filter((k) => k !== "x-forwarded-proto" && k !== "x-request-id"), ["x-kept"]);

@@ -4,7 +4,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Host, Profile } from "./emulator/index.ts";
+import type { Host, Profile } from "../emulator/index.ts";
 import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";
 
 const FUNCTION = { function_uri: "https://a.example.com/fn", path_prefix: "/aws", max_req_body_size: 100 };

@@ -2,17 +2,11 @@
 // files): each test is the smallest reproducer of a bug they found, kept as a regression test.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Status, type Profile } from "./emulator/index.ts";
+import { MapType, WasmResult, type Profile } from "../emulator/index.ts";
 import { FuzzHost, HOST_OPTIONS } from "./support/fuzz-host.ts";
 
 const PROFILES: Profile[] = ["envoy", "apisix"];
 const FUNCTION = { function_uri: "https://a.example.com/fn" };
-
-/** Makes one emulator host function answer `status` whenever `when` holds (test-only wrapping). */
-function failHostCall(object: any, name: string, status: Status, when: (...args: any[]) => boolean = () => true): void {
-  const original = object[name].bind(object);
-  object[name] = (...args: any[]) => (when(...args) ? status : original(...args));
-}
 
 for (const profile of PROFILES) {
   describe(`${profile}: request flow under hostile input and host faults`, () => {
@@ -31,7 +25,7 @@ for (const profile of PROFILES) {
       const { host } = fuzzHost;
       const body = Buffer.alloc(5000, 0x5a);
       // The copy of this body into the module fails, as when the allocator refuses its size.
-      failHostCall((host as any).memory, "copyOut", Status.InvalidMemoryAccess, (data: Uint8Array) => Buffer.from(data).equals(body));
+      host.failCopyIntoModule("proxy_get_buffer_bytes", WasmResult.InvalidMemoryAccess, (_args, data) => data.equals(body));
       const { rootId } = host.configure(FUNCTION);
       const reply = await host.request(rootId, { method: "POST", path: "/", body }, { answer: () => ({ headers: [[":status", "200"]] }) });
       assert.ok(reply.callout === undefined || reply.callout.body.equals(body), `callout body of ${reply.callout?.body.length} bytes`);
@@ -40,7 +34,7 @@ for (const profile of PROFILES) {
 
     test("request headers the host cannot hand over are refused, not replaced by GET /", async () => {
       const { host } = await FuzzHost.start(profile, HOST_OPTIONS);
-      failHostCall(host.calls.maps, "getPairs", Status.InvalidMemoryAccess, (type: number) => type === 0);
+      host.failHostCall("proxy_get_header_map_pairs", WasmResult.InvalidMemoryAccess, ([type]) => type === MapType.HttpRequestHeaders);
       const { rootId } = host.configure(FUNCTION);
       const reply = await host.request(rootId, { method: "DELETE", path: "/items/7", body: "x" }, { answer: () => ({ headers: [[":status", "200"]] }) });
       assert.equal(reply.callout, undefined, `forwarded as ${JSON.stringify(reply.callout?.headers.slice(0, 2))}`);
@@ -51,7 +45,7 @@ for (const profile of PROFILES) {
 describe("apisix: host faults in the request flow", () => {
   test("a refused wasm_process_req_body does not let the request past the filter", async () => {
     const { host } = await FuzzHost.start("apisix", HOST_OPTIONS);
-    failHostCall(host.calls, "setProperty", Status.NotFound);
+    host.failHostCall("proxy_set_property", WasmResult.NotFound);
     const { rootId } = host.configure(FUNCTION);
     const reply = await host.request(rootId, { method: "POST", path: "/", body: "x" });
     assert.equal(reply.continued, false, "the request bypassed the filter");
@@ -60,7 +54,7 @@ describe("apisix: host faults in the request flow", () => {
 
   test("a local reply the host refuses does not crash the worker", async () => {
     const { host } = await FuzzHost.start("apisix", HOST_OPTIONS);
-    failHostCall(host.calls, "sendLocalResponse", Status.BadArgument);
+    host.failHostCall("proxy_send_local_response", WasmResult.BadArgument);
     const { rootId } = host.configure({ ...FUNCTION, path_prefix: "/aws" });
     const reply = await host.request(rootId, { path: "/elsewhere" });
     assert.equal(host.failed, false, host.trap?.message);

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Host, type Callout } from "./emulator/index.ts";
+import { Host, type Callout } from "../emulator/index.ts";
 import { headerValues } from "./support/filter-host.ts";
 
 const example = (name: string) => readFileSync(new URL(`../examples/envoy-hot-reload/${name}`, import.meta.url), "utf8");

@@ -3,7 +3,7 @@
 // handlers written like real ones; the filter builds the event and unwraps the reply.
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Host } from "./emulator/index.ts";
+import { Host } from "../emulator/index.ts";
 import { InvokeApi, HandledError, RawPayload, serviceError, throttled } from "./support/invoke-api.ts";
 import { echoEvent, failing, helloV2, plainJson, restV1, webAdapter } from "./support/lambda-handlers.ts";
 import { PROFILES, configure, headerValues, json } from "./support/filter-host.ts";

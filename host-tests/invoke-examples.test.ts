@@ -3,7 +3,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { Host } from "./emulator/index.ts";
+import { Host } from "../emulator/index.ts";
 import { PROFILES } from "./support/filter-host.ts";
 import { signatureProblem } from "./support/fuzz-sigv4.ts";
 import { lambdaCluster, upstreamName } from "../cli/render-envoy.mjs";

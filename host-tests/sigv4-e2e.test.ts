@@ -4,7 +4,7 @@
 import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { Host } from "./emulator/index.ts";
+import { Host } from "../emulator/index.ts";
 import { AwsEndpoint, echo } from "./support/aws-endpoint.ts";
 import { PROFILES, SEED_HOST, configure, filterHost, headerValues, json } from "./support/filter-host.ts";
 

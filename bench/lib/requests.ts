@@ -1,7 +1,6 @@
 // Whole requests through the proxy-wasm host emulator (Envoy profile, capture mode): the seed example,
 // the configs the benchmarks use, and the memory measurements. Shared by bench/run.ts and bench/tools/.
-import { Host } from "../../host-tests/emulator/index.ts";
-import type { CalloutAnswer, Pairs } from "../../host-tests/emulator/types.ts";
+import { Host, type CalloutAnswer, type Pairs } from "../../emulator/index.ts";
 
 export const HOST = "x9w6z07gb9.execute-api.us-east-1.amazonaws.com";
 export const PATH = "/default/test-apisix";
@@ -60,10 +59,9 @@ export async function loadHost(wasm: string, config: object): Promise<Loaded> {
   return { host, rootId };
 }
 
-/** Drops what the emulator records per request (callouts, logs), so JS-side bookkeeping stays flat. */
+/** Drops what the emulator records per request (streams, callouts, logs), so JS-side bookkeeping stays flat. */
 export function trim(host: Host): void {
-  (host as any).vm.callouts.length = 0;
-  host.clearLogs();
+  host.forget();
 }
 
 function spec(req: RequestKind) {

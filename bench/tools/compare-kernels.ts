@@ -2,7 +2,7 @@
 //   node --import tsx bench/tools/compare-kernels.ts a=build/bench/kernels.wasm b=/tmp/k-s2.wasm
 // Prints sign_us (filter policy), sign_all_headers_us and sha256_mb_s (1 MiB) per build.
 import { readFileSync } from "node:fs";
-import { Wasi } from "../../host-tests/emulator/wasi.ts";
+import { Wasi } from "../../emulator/index.ts";
 import { compare, pairedRatio } from "../lib/measure.ts";
 
 const builds = process.argv.slice(2).map((a) => { const [name, path] = a.split("="); return { name, path }; });

@@ -3,7 +3,7 @@
 //   node --cpu-prof --cpu-prof-dir=build/prof --import tsx bench/tools/profile-requests.ts [iam|apikey|noop|post64k|noop-post64k|configure] [count] [wasm]
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Host } from "../../host-tests/emulator/index.ts";
+import { Host } from "../../emulator/index.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const kind = process.argv[2] ?? "iam";
@@ -29,7 +29,7 @@ if (kind === "configure") {
   for (let i = 0; i < count; i++) {
     const r = await host.request(rootId, spec, { answer });
     if (r.status !== 200) throw new Error(String(r.status));
-    if (i % 1000 === 0) { (host as any).vm.callouts.length = 0; host.clearLogs(); }
+    if (i % 1000 === 0) host.forget();
   }
 }
 console.log(kind, ((performance.now() - t0) * 1000 / count).toFixed(2), "us/op");

@@ -11,9 +11,12 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tsImport } from "tsx/esm/api";
 import YAML from "yaml";
 import { discoveryResponse } from "../../cli/render-envoy.mjs";
-import { configureFilter } from "../../cli/wasm-host.mjs";
+
+// The filter's own check runs in the project's host emulator (TypeScript, loaded through tsx).
+const { configureFilter } = await tsImport("../../cli/configure.mjs", import.meta.url);
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Must match config_discovery.config_source.path_config_source.path in envoy.yaml. */

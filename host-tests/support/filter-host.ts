@@ -1,6 +1,6 @@
 // Loads the real filter in the emulator with its callouts pointed at a loopback endpoint: on Envoy
 // through clusters named like the filter's upstream, on APISIX by resolving any upstream there.
-import { Host, type HostOptions, type Profile, type Reply } from "../emulator/index.ts";
+import { Host, type HostOptions, type Profile, type Reply } from "../../emulator/index.ts";
 import type { AwsEndpoint } from "./aws-endpoint.ts";
 
 export const PROFILES: Profile[] = ["envoy", "apisix"];

@@ -1,7 +1,7 @@
 // Invariants the fuzzers check after every case, as functions returning the violations they found
 // ("" = none) so a property can report all of them with the case that broke them.
 import { createHmac } from "node:crypto";
-import type { Callout, Host, Pairs, Reply } from "../emulator/index.ts";
+import type { Callout, Host, Pairs, Reply } from "../../emulator/index.ts";
 import { lenientDecode } from "./aws-endpoint.ts";
 import { FUZZ_NOW } from "./fuzz-host.ts";
 import { connectionListed, NEVER_FORWARDED, NEVER_RELAYED } from "./hop-by-hop.ts";

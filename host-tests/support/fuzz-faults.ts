@@ -1,34 +1,34 @@
 // Host faults for fuzzing: host functions that fail (allocation refused, NotFound, BadArgument…) at
-// random, and callbacks invoked with arguments no well-behaved host would pass. Reaches into the
-// emulator's HostCalls/GuestMemory instances (test-only wrapping; the emulator itself is unchanged).
+// random, through the emulator's fault injection, and callbacks invoked with arguments no well-behaved
+// host would pass.
 import fc from "fast-check";
-import type { Host } from "../emulator/index.ts";
-import { Status } from "../emulator/index.ts";
+import type { Host, WasmResult } from "../../emulator/index.ts";
 
 /** Which host functions fail, and how often (0–1), while faults are switched on. */
 export interface FaultPlan {
   rate: number;
-  statuses: Status[];
-  /** Host functions that never fail (by HostCalls/GuestMemory method name). */
+  statuses: WasmResult[];
+  /** Host functions (env.proxy_* names) that never fail. */
   spare?: string[];
 }
 
-/** Wraps the host functions a filter depends on so each fails with probability plan.rate; returns an off switch. */
+/** The host functions a filter depends on: each answers a failure instead of doing its work. */
+const FAILING_CALLS = ["proxy_get_buffer_bytes", "proxy_get_header_map_pairs", "proxy_get_header_map_value", "proxy_http_call",
+  "proxy_set_property", "proxy_get_property", "proxy_set_effective_context", "proxy_send_local_response"];
+/** The host functions that hand data to the module: each may fail to, as when the allocator refuses. */
+const FAILING_COPIES = ["proxy_get_buffer_bytes", "proxy_get_header_map_pairs", "proxy_get_header_map_value", "proxy_get_property"];
+
+/** Makes the host functions a filter depends on fail with probability plan.rate; returns an off switch. */
 export function injectFaults(host: Host, random: () => number, plan: FaultPlan): () => void {
   const pick = () => plan.statuses[Math.floor(random() * plan.statuses.length)];
   const fails = () => random() < plan.rate;
-  const calls = host.calls as any;
-  const memory = (host as any).memory;
-  const targets = ([
-    [calls.buffers, "getBytes"], [calls.maps, "getPairs"], [calls.maps, "getValue"], [calls, "httpCall"],
-    [calls, "setProperty"], [calls, "getProperty"], [calls, "setEffectiveContext"], [calls, "sendLocalResponse"], [memory, "copyOut"],
-  ] as [any, string][]).filter(([, name]) => !plan.spare?.includes(name));
-  const originals = targets.map(([object, name]) => object[name]);
-  targets.forEach(([object, name], i) => {
-    const original = originals[i].bind(object);
-    object[name] = (...args: unknown[]) => (fails() ? pick() : original(...args));
-  });
-  return () => targets.forEach(([object, name], i) => { object[name] = originals[i]; });
+  // proxy_set_effective_context is a no-op on APISIX: it cannot fail there.
+  const calls = FAILING_CALLS.filter((name) => !(host.profile === "apisix" && name === "proxy_set_effective_context"));
+  const removals = [
+    ...calls.filter((name) => !plan.spare?.includes(name)).map((name) => host.failHostCall(name, pick, fails)),
+    ...FAILING_COPIES.filter((name) => !plan.spare?.includes(name)).map((name) => host.failCopyIntoModule(name, pick, fails)),
+  ];
+  return () => removals.forEach((remove) => remove());
 }
 
 /** One raw callback as a host with a bug might deliver it. */
@@ -57,31 +57,29 @@ export const rawCallArb: fc.Arbitrary<RawCall> = fc.oneof(
   fc.record({ fn: fc.constantFrom("malloc" as const, "proxy_on_memory_allocate" as const), size }),
 );
 
-/** Delivers a raw callback through the emulator's invoke (which marks the VM failed on a trap). */
+/** Delivers a raw callback through Host.callExport (which fails the VM on a trap). */
 export function deliverRaw(host: Host, call: RawCall): void {
   const i32 = (n: number) => n | 0;
   switch (call.fn) {
     case "proxy_on_http_call_response": {
-      const callResponse = call.response
-        ? { rootId: call.context, headers: [[":status", "200"], ["x", "y"]] as [string, string][], body: Buffer.from("body"), trailers: [], failed: false }
-        : undefined;
-      host.invoke(call.fn, [call.context, call.token, call.headers, call.body, call.trailers].map(i32),
+      const callResponse = call.response ? { headers: [[":status", "200"], ["x", "y"]] as [string, string][], body: "body" } : undefined;
+      host.callExport(call.fn, [call.context, call.token, call.headers, call.body, call.trailers].map(i32),
         { contextId: call.context, requestId: 0, ...(callResponse ? { callResponse } : {}) });
       return;
     }
     case "proxy_on_context_create":
-      host.invoke(call.fn, [call.context, call.parent].map(i32), { contextId: call.context });
+      host.callExport(call.fn, [call.context, call.parent].map(i32), { contextId: call.context });
       return;
     case "proxy_on_configure": case "proxy_on_vm_start":
-      host.invoke(call.fn, [call.context, call.size].map(i32), { contextId: call.context, pluginConfig: Buffer.from(call.config) });
+      host.callExport(call.fn, [call.context, call.size].map(i32), { contextId: call.context, pluginConfig: call.config });
       return;
     case "malloc": case "proxy_on_memory_allocate":
-      host.invoke(call.fn, [i32(call.size)], { contextId: 0 });
+      host.callExport(call.fn, [i32(call.size)], { contextId: 0 });
       return;
     case "proxy_on_done": case "proxy_on_log": case "proxy_on_delete": case "proxy_on_tick":
-      host.invoke(call.fn, [i32(call.context)], { contextId: call.context });
+      host.callExport(call.fn, [i32(call.context)], { contextId: call.context });
       return;
     default:
-      host.invoke(call.fn, [call.context, call.size, call.end].map(i32), { contextId: call.context, requestId: call.context });
+      host.callExport(call.fn, [call.context, call.size, call.end].map(i32), { contextId: call.context, requestId: call.context });
   }
 }

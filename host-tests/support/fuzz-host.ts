@@ -1,10 +1,10 @@
 // A long-lived emulated host for fuzzing: one Host per profile serves thousands of cases. It reloads
-// itself after a trap (so shrinking can replay cases), forgets the emulator's per-request records
-// (the emulator keeps every stream, callout and log forever), and can hand the module bytes that a
-// JS string cannot carry (invalid UTF-8) through the raw-byte channel below.
+// itself after a trap (so shrinking can replay cases) and forgets the emulator's per-request records
+// between cases. Generators write bytes that a JS string cannot carry (invalid UTF-8) as the markers
+// below; rawBytes/rawRequest/rawAnswer turn them into the raw bytes the emulator accepts.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Host, type HostOptions, type Profile } from "../emulator/index.ts";
+import { Host, type CalloutAnswer, type HostOptions, type Profile, type RequestSpec, type TextOrBytes } from "../../emulator/index.ts";
 
 /** The fixed wall clock of fuzz hosts (SigV4 dates, and so the derived signing key, are stable). */
 export const FUZZ_NOW = Date.UTC(2024, 4, 17, 12, 30, 45);
@@ -16,9 +16,8 @@ export const ENV_CREDENTIALS = {
   AWS_SESSION_TOKEN: "envTokenZ8y6FUZZw4v2u0t1s3r5q7p9o1n3m5l7k9j",
 };
 
-// Raw-byte channel: the private-use characters U+E000…U+E00B (UTF-8 EE 80 80…8B, three bytes each) are
-// replaced, in every buffer the host copies into the module, by the three bytes below. Same length, so
-// header-map framing stays valid while the module sees malformed UTF-8.
+// Raw-byte markers: the private-use characters U+E000…U+E00C (UTF-8 EE 80 80…8C, three bytes each) stand
+// for the three bytes below, so generators can compose hostile text as strings.
 const RAW_SEQUENCES: number[][] = [
   [0xff, 0xfe, 0xfd], // never valid in UTF-8
   [0xc0, 0x80, 0x41], // overlong NUL, then "A"
@@ -43,7 +42,7 @@ export function rawBytes(text: string): Buffer {
   return substituteRaw(Buffer.from(text, "utf8"));
 }
 
-/** `data` as the module sees it (raw sequences substituted for markers). */
+/** `data` with the raw sequences substituted for markers. */
 export function substituteRaw(data: Uint8Array): Uint8Array {
   let at = Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf(0xee);
   if (at < 0) return data;
@@ -54,6 +53,38 @@ export function substituteRaw(data: Uint8Array): Uint8Array {
     out.set(RAW_SEQUENCES[index], at);
   }
   return out;
+}
+
+const MARKER = /[\ue000-\ue00c]/;
+
+/** Text with markers as the raw bytes they stand for; text without markers as it is. */
+function raw(text: string): TextOrBytes {
+  return MARKER.test(text) ? rawBytes(text) : text;
+}
+
+/** `pairs` with markers in names and values turned into raw bytes. */
+function rawPairs(pairs: [TextOrBytes, TextOrBytes][]): [TextOrBytes, TextOrBytes][] {
+  return pairs.map(([k, v]) => [typeof k === "string" ? raw(k) : k, typeof v === "string" ? raw(v) : v]);
+}
+
+const rawBody = (body: Uint8Array | string): Uint8Array | string => (typeof body === "string" ? raw(body) : substituteRaw(body));
+
+/** A request whose path, method, authority, headers and body carry the raw bytes their markers stand for. */
+export function rawRequest(req: RequestSpec): RequestSpec {
+  const out: RequestSpec = { ...req, path: typeof req.path === "string" ? raw(req.path) : req.path };
+  if (typeof req.method === "string") out.method = raw(req.method);
+  if (typeof req.authority === "string") out.authority = raw(req.authority);
+  if (req.headers) out.headers = rawPairs(Array.isArray(req.headers) ? req.headers : Object.entries(req.headers));
+  if (req.body !== undefined) out.body = rawBody(req.body);
+  if (req.chunks) out.chunks = req.chunks.map(rawBody);
+  return out;
+}
+
+/** An answer whose headers and body carry the raw bytes their markers stand for. */
+export function rawAnswer(answer: CalloutAnswer | null): CalloutAnswer | null {
+  if (!answer) return null;
+  return { ...answer, headers: rawPairs(answer.headers), ...(answer.body !== undefined ? { body: rawBody(answer.body) } : {}),
+    ...(answer.trailers ? { trailers: rawPairs(answer.trailers) } : {}) };
 }
 
 /** Envoy clusters: every name exists except those starting with "refused" (the host refuses the callout). */
@@ -86,10 +117,6 @@ export class FuzzHost {
   async reload(): Promise<Host> {
     this.host = await Host.load({ profile: this.profile, wasm: wasmBytes, callouts: "capture", env: ENV_CREDENTIALS,
       now: () => FUZZ_NOW, ...this.options });
-    // Test-only hook into the emulator's GuestMemory: every host→module copy goes through copyOut.
-    const memory = (this.host as any).memory;
-    const copyOut = memory.copyOut.bind(memory);
-    memory.copyOut = (data: Uint8Array, ptrPtr: number, sizePtr: number) => copyOut(substituteRaw(data), ptrPtr, sizePtr);
     return this.host;
   }
 
@@ -105,24 +132,16 @@ export class FuzzHost {
   /** Ends every stream still open (done, log on Envoy, delete), as the host does when its clients leave. */
   finishStreams(): void {
     const host = this.host;
-    for (const stream of [...host.vm.streams.values()]) {
-      if (stream.deleted || host.failed) continue;
-      host.callOnDone(stream.id);
-      if (host.profile === "envoy") host.callOnLog(stream.id);
-      host.callOnDelete(stream.id);
+    for (const stream of host.getOpenStreams()) {
+      if (host.failed) continue;
+      host.callOnDone(stream);
+      if (host.profile === "envoy") host.callOnLog(stream);
+      host.callOnDelete(stream);
     }
   }
 
-  /**
-   * Drops what the emulator remembers about finished work: deleted streams, recorded callouts, logs
-   * and host events. Pending callouts and live streams are kept. Reaches into the emulator's VmState
-   * because it has no public way to forget.
-   */
+  /** Drops what the emulator remembers about finished work (pending callouts and open streams stay). */
   forget(): void {
-    const vm = this.host.vm;
-    for (const [id, stream] of vm.streams) if (stream.deleted) vm.streams.delete(id);
-    vm.callouts.length = 0;
-    vm.events.length = 0;
-    this.host.clearLogs();
+    this.host.forget();
   }
 }

@@ -2,7 +2,7 @@
 // and hostile Invoke API answers — function replies that are broken proxy-integration responses, random
 // JSON, invalid base64 or UTF-8, throttling and errors with hostile headers.
 import fc from "fast-check";
-import type { CalloutAnswer, Pairs } from "../emulator/index.ts";
+import type { CalloutAnswer, Pairs } from "../../emulator/index.ts";
 import { SECRETS, type ModelledConfig } from "./fuzz-configs.ts";
 import { RAW_MARKERS } from "./fuzz-host.ts";
 

@@ -1,7 +1,7 @@
 // Generators of hostile client requests and hostile callout answers. Raw invalid UTF-8 reaches the
 // module through the markers of fuzz-host.ts.
 import fc from "fast-check";
-import type { CalloutAnswer, Pairs, RequestSpec } from "../emulator/index.ts";
+import type { CalloutAnswer, Pairs, RequestSpec } from "../../emulator/index.ts";
 import { RAW_MARKERS } from "./fuzz-host.ts";
 
 const SEGMENTS = ["a", "fn", "x.y", "..", ".", "...", "%2e", "%2E%2e", ".%2e", "%2f", "%2F", "%5c", "%5C", "\\", "%", "%z", "%zz",
@@ -95,7 +95,8 @@ export type AnswerKind = "ok" | "failure" | "no-status" | "bad-status" | "zero-h
 
 export interface AnswerPlan {
   kind: AnswerKind;
-  answer: CalloutAnswer | null;
+  /** Text-only (raw bytes are written as fuzz-host.ts markers). */
+  answer: (CalloutAnswer & { headers: Pairs }) | null;
 }
 
 const responseHeaders: fc.Arbitrary<Pairs> = fc.array(fc.tuple(

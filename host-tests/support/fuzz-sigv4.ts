@@ -2,7 +2,7 @@
 // @smithy/signature-v4): the headers it names in SignedHeaders, its wire path and query, its body.
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Hash } from "@smithy/hash-node";
-import type { Callout } from "../emulator/index.ts";
+import type { Callout } from "../../emulator/index.ts";
 import { parseQuery } from "./aws-endpoint.ts";
 
 function values(callout: Callout, name: string): string[] {

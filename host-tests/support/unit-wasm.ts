@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
-import { Wasi } from "../emulator/wasi.ts";
+import { Wasi } from "../../emulator/index.ts";
 
 const buildDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "unit");
 

@@ -1,12 +1,13 @@
 // The proxy-wasm header map wire format, used by proxy_get_header_map_pairs, proxy_http_call and
 // proxy_send_local_response: u32 count N, then N × (u32 key_len, u32 value_len), then each key and
 // value followed by a NUL byte (lengths exclude the NUL). All integers little-endian.
-import type { Pairs } from "./types.ts";
+import { fromCaller, toBytes, type TextOrBytes } from "./text.ts";
+import type { HeaderInput, Pairs } from "./types.ts";
 
 /** Serializes pairs into the wire format. */
 export function encodePairs(pairs: Pairs): Buffer {
-  const keys = pairs.map(([k]) => Buffer.from(k, "utf8"));
-  const values = pairs.map(([, v]) => Buffer.from(v, "utf8"));
+  const keys = pairs.map(([k]) => toBytes(k));
+  const values = pairs.map(([, v]) => toBytes(v));
   let size = 4 + pairs.length * 8;
   for (let i = 0; i < pairs.length; i++) size += keys[i].length + values[i].length + 2;
   const out = Buffer.alloc(size);
@@ -43,10 +44,13 @@ export function decodePairs(bytes: Uint8Array): Pairs | null {
   return pairs;
 }
 
-/** Accepts headers as pairs or a record and returns pairs with lower-cased names. */
-export function toLowerPairs(headers: Pairs | Record<string, string> | undefined): Pairs {
-  const list: Pairs = Array.isArray(headers) ? headers : Object.entries(headers ?? {});
-  return list.map(([k, v]) => [k.toLowerCase(), String(v)]);
+/** A caller's headers as internal pairs (text.ts), names lower-cased unless `lowerNames` is false. */
+export function callerPairs(headers: HeaderInput | undefined, lowerNames = true): Pairs {
+  const list: [TextOrBytes, TextOrBytes][] = Array.isArray(headers) ? headers : Object.entries(headers ?? {});
+  return list.map(([k, v]) => {
+    const name = fromCaller(k);
+    return [lowerNames ? name.toLowerCase() : name, fromCaller(typeof v === "string" || v instanceof Uint8Array ? v : String(v))];
+  });
 }
 
 /** First value of `name` (case-insensitive), or undefined. */

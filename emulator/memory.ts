@@ -1,6 +1,7 @@
 // Access to the module's linear memory: reading arguments and handing data to the module through
 // its own allocator, as hosts do (allocate, copy, then write ptr/size to the return pointers).
-import { Status } from "./types.ts";
+import { WasmResult } from "./enums.ts";
+import type { Faults } from "./faults.ts";
 
 /** Allocates `size` bytes inside the module; 0 means failure. */
 export type Allocator = (size: number) => number;
@@ -9,10 +10,11 @@ export class GuestMemory {
   constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly allocate: Allocator,
-    /** Status a failed allocation turns into (Envoy: InvalidMemoryAccess, APISIX: InternalFailure). */
-    private readonly allocFailure: Status,
+    /** WasmResult a failed allocation turns into (Envoy: InvalidMemoryAccess, APISIX: InternalFailure). */
+    private readonly allocFailure: WasmResult,
     /** APISIX leaves the pointer untouched for empty data; Envoy writes 0. */
     private readonly writePtrWhenEmpty: boolean,
+    private readonly faults: Faults,
   ) {}
 
   /** Current size of linear memory in bytes. */
@@ -54,17 +56,21 @@ export class GuestMemory {
   }
 
   /** Copies `data` into a fresh allocation and writes its ptr/size to the two return pointers. */
-  copyOut(data: Uint8Array, ptrPtr: number, sizePtr: number): Status {
+  copyOut(data: Uint8Array, ptrPtr: number, sizePtr: number): WasmResult {
+    if (this.faults.armed) {
+      const injected = this.faults.copy(data);
+      if (injected !== undefined) return injected;
+    }
     if (data.length === 0) {
-      if (this.writePtrWhenEmpty && !this.writeU32(ptrPtr, 0)) return Status.InvalidMemoryAccess;
-      return this.writeU32(sizePtr, 0) ? Status.Ok : Status.InvalidMemoryAccess;
+      if (this.writePtrWhenEmpty && !this.writeU32(ptrPtr, 0)) return WasmResult.InvalidMemoryAccess;
+      return this.writeU32(sizePtr, 0) ? WasmResult.Ok : WasmResult.InvalidMemoryAccess;
     }
     const ptr = this.allocate(data.length) >>> 0;
     if (ptr === 0) return this.allocFailure;
-    if (!this.inBounds(ptr, data.length)) return Status.InvalidMemoryAccess;
+    if (!this.inBounds(ptr, data.length)) return WasmResult.InvalidMemoryAccess;
     // The allocator may have grown memory: take a fresh view.
     new Uint8Array(this.memory.buffer).set(data, ptr);
-    if (!this.writeU32(ptrPtr, ptr) || !this.writeU32(sizePtr, data.length)) return Status.InvalidMemoryAccess;
-    return Status.Ok;
+    if (!this.writeU32(ptrPtr, ptr) || !this.writeU32(sizePtr, data.length)) return WasmResult.InvalidMemoryAccess;
+    return WasmResult.Ok;
   }
 }

@@ -1,7 +1,10 @@
 // Everything the emulated host remembers about one VM: its root and stream contexts, the callback
-// being run (the "frame"), callouts, logs and metrics. Shared by host.ts, host-calls.ts and flows.ts.
+// being run (the "frame"), callouts, logs and metrics. The same for every host; what a host does with
+// it is in hosts/.
 import { MetricRegistry } from "./metrics.ts";
-import type { Callout, LocalResponse, LogEntry, Pairs, Profile } from "./types.ts";
+import type { Callout, LocalResponse, LogEntry, Pairs } from "./types.ts";
+
+const LEVEL_NAMES = ["trace", "debug", "info", "warn", "error", "critical"];
 
 /** Thrown internally when a callback traps; the VM is already marked failed. */
 export class WasmTrap extends Error {}
@@ -14,7 +17,7 @@ export interface RootContext {
   accepted: boolean;
   /** APISIX keeps the last request body in per-plugin-context state and never clears it. */
   lastBody: Buffer;
-  /** APISIX reuses freed http context ids per plugin context (FIFO). */
+  /** Freed stream ids of this root, for a host that reuses them (APISIX, FIFO). */
   freeStreamIds: number[];
 }
 
@@ -63,6 +66,13 @@ export type ApisixOutcome =
   | { kind: "error"; rc: number }
   | { kind: "crash"; reason: string };
 
+/** A callout answer in the emulator's internal form (text.ts): what hosts shape and deliver. */
+export interface Answer {
+  headers: Pairs;
+  body?: Uint8Array | string;
+  trailers?: Pairs;
+}
+
 /** Response of a callout, visible to the module only during proxy_on_http_call_response. */
 export interface CallResponse {
   rootId: number;
@@ -99,44 +109,19 @@ export class VmState {
   readonly events: string[] = [];
   readonly callouts: Callout[] = [];
   readonly pending = new Map<number, Callout>();
-  /** Envoy: tick period (ms) per root context, from proxy_set_tick_period_milliseconds. */
+  /** Tick period (ms) per root context, from proxy_set_tick_period_milliseconds. */
   readonly tickPeriods = new Map<number, number>();
   readonly metrics = new MetricRegistry();
-  /** APISIX: freed plugin (root) context ids, reused FIFO. */
+  /** Freed root context ids, for a host that reuses them (FIFO). */
   readonly freeRootIds: number[] = [];
   frame: Frame | null = null;
   failed = false;
   trap?: Error;
   private nextId = 1;
-  /** Envoy tokens are 4, 8, 12…; APISIX's global callout id starts at 0. */
-  private nextToken: number;
 
-  constructor(readonly profile: Profile) {
-    this.nextToken = profile === "envoy" ? 0 : -1;
-  }
-
-  /** A fresh context id from the VM-wide counter (Envoy never reuses; APISIX reuses via free lists). */
+  /** A fresh context id from the VM-wide counter. */
   allocId(): number {
     return this.nextId++;
-  }
-
-  /** Next http call token. */
-  allocToken(): number {
-    this.nextToken += this.profile === "envoy" ? 4 : 1;
-    return this.nextToken >>> 0;
-  }
-
-  /** Whether proxy_set_effective_context may select `id` (Envoy has a VM context 0). */
-  contextExists(id: number): boolean {
-    return (this.profile === "envoy" && id === 0) || this.roots.has(id) || (this.streams.has(id) && !this.streams.get(id)!.deleted);
-  }
-
-  /** Envoy's contextOrEffectiveContext(). */
-  effectiveId(): number {
-    const f = this.frame;
-    if (!f) return 0;
-    if (f.effectiveId !== null && this.contextExists(f.effectiveId)) return f.effectiveId;
-    return f.contextId;
   }
 
   /** Root context owning `id` (itself for a root). */
@@ -144,30 +129,36 @@ export class VmState {
     return this.roots.has(id) ? id : this.streams.get(id)?.rootId;
   }
 
-  /** The stream host calls act on: Envoy's effective context, APISIX's current request. */
-  targetStream(): StreamContext | undefined {
-    const id = this.profile === "envoy" ? this.effectiveId() : this.frame?.requestId ?? 0;
-    const s = this.streams.get(id);
-    return s && !s.deleted ? s : undefined;
-  }
-
-  /** The root context of the running callback (APISIX reads per-plugin-context state from it). */
+  /** The root context of the running callback. */
   frameRoot(): RootContext | undefined {
     const f = this.frame;
     const id = f ? this.rootOf(f.requestId || f.contextId) : undefined;
     return id === undefined ? undefined : this.roots.get(id);
   }
 
-  /** The callout response readable now: only during its callback (Envoy: only from the answered root). */
-  callResponse(): CallResponse | undefined {
-    const cr = this.frame?.callResponse;
-    if (!cr || cr.failed) return undefined;
-    if (this.profile === "envoy" && this.rootOf(this.effectiveId()) !== cr.rootId) return undefined;
-    return cr;
+  /** Records a proxy_log line (or module output the host logs). */
+  recordLog(level: number, message: string, contextId: number, source: LogEntry["source"] = "proxy_log"): void {
+    this.logs.push({ level, levelName: LEVEL_NAMES[level] ?? String(level), message, contextId, source });
+  }
+
+  /** Records a successful proxy_http_call under `token`, pending until answered. */
+  recordCallout(call: Omit<Callout, "token">, token: number): Callout {
+    const callout: Callout = { ...call, token };
+    this.callouts.push(callout);
+    this.pending.set(token, callout);
+    return callout;
   }
 
   /** Records a host-side diagnostic. */
   event(message: string): void {
     this.events.push(message);
+  }
+
+  /** Drops what is recorded about finished work: deleted streams, dispatched callouts, logs, host events. */
+  forget(): void {
+    for (const [id, stream] of this.streams) if (stream.deleted) this.streams.delete(id);
+    this.callouts.length = 0;
+    this.events.length = 0;
+    this.logs.length = 0;
   }
 }

@@ -1,4 +1,4 @@
-// The WASI preview1 subset both hosts give a proxy-wasm module (hosts.md): output, clocks, randomness,
+// The WASI preview1 subset both hosts give a proxy-wasm module (../docs/hosts.md): output, clocks, randomness,
 // environment and exit. Only what the filter may import is provided, so an extra import fails to link.
 import { randomFillSync } from "node:crypto";
 

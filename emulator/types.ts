@@ -1,73 +1,20 @@
-// Public types of the proxy-wasm host emulator: ABI enums (proxy-wasm ABI 0.2.1 numbering) and the
-// shapes tests and the local gateway exchange with it.
+// Public types of the proxy-wasm host emulator: the shapes tests, the local gateway, the benchmarks and
+// the CLI exchange with it (the ABI enums are in enums.ts).
+import type { LogLevel, WasmResult } from "./enums.ts";
+import type { TextOrBytes } from "./text.ts";
 
-/** Which host to imitate; see ../shared/docs/hosts.md and profiles.ts for the differences. */
+export type { TextOrBytes } from "./text.ts";
+
+/** Header pairs as callers give them: text or raw bytes, as pairs or a record. */
+export type HeaderInput = [TextOrBytes, TextOrBytes][] | Record<string, TextOrBytes>;
+
+/** Which host to imitate; see ../docs/hosts.md and hosts/ for the differences. */
 export type Profile = "envoy" | "apisix";
 
-/** WasmResult codes returned by every env.proxy_* host function. */
-export enum Status {
-  Ok = 0,
-  NotFound = 1,
-  BadArgument = 2,
-  SerializationFailure = 3,
-  ParseFailure = 4,
-  InvalidMemoryAccess = 6,
-  Empty = 7,
-  CasMismatch = 8,
-  InternalFailure = 10,
-  Unimplemented = 12,
-}
+/** A result code, or a value on success (what the host-call handlers return). */
+export type Result<T> = WasmResult | { value: T };
 
-/** A status, or a value on success (what the host-call handlers return). */
-export type Result<T> = Status | { value: T };
-
-/** Buffer types of proxy_get_buffer_bytes. */
-export enum BufferType {
-  HttpRequestBody = 0,
-  HttpResponseBody = 1,
-  DownstreamData = 2,
-  UpstreamData = 3,
-  HttpCallResponseBody = 4,
-  GrpcReceiveBuffer = 5,
-  VmConfiguration = 6,
-  PluginConfiguration = 7,
-}
-
-/** Header map types of the proxy_*_header_map_* functions. */
-export enum MapType {
-  RequestHeaders = 0,
-  RequestTrailers = 1,
-  ResponseHeaders = 2,
-  ResponseTrailers = 3,
-  GrpcReceiveInitialMetadata = 4,
-  GrpcReceiveTrailingMetadata = 5,
-  HttpCallResponseHeaders = 6,
-  HttpCallResponseTrailers = 7,
-}
-
-/** proxy_log levels. */
-export enum LogLevel {
-  Trace = 0,
-  Debug = 1,
-  Info = 2,
-  Warn = 3,
-  Error = 4,
-  Critical = 5,
-}
-
-/** Values a filter returns from proxy_on_request_headers / proxy_on_request_body. */
-export enum Action {
-  Continue = 0,
-  /** Headers: StopIteration. Body: StopIterationAndBuffer. */
-  Pause = 1,
-  /** Headers: ContinueAndEndStream. Body: StopIterationAndWatermark. */
-  ContinueAndEndStream = 2,
-  /** Headers: StopAllIterationAndBuffer. Body: StopIterationNoBuffer. */
-  StopAllIterationAndBuffer = 3,
-  /** Headers only. */
-  StopAllIterationAndWatermark = 4,
-}
-
+/** Header pairs as the filter sent or sees them. */
 export type Pairs = [string, string][];
 
 export interface HostOptions {
@@ -110,11 +57,14 @@ export interface Callout {
   streamId: number;
 }
 
-/** How a callout is answered; headers must include ":status". `null` in its place means failure (0 headers). */
+/**
+ * How a callout is answered; headers must include ":status" (names and values as text, or raw bytes).
+ * `null` in its place means failure (0 headers).
+ */
 export interface CalloutAnswer {
-  headers: Pairs;
-  body?: Buffer | string;
-  trailers?: Pairs;
+  headers: [TextOrBytes, TextOrBytes][];
+  body?: Uint8Array | string;
+  trailers?: [TextOrBytes, TextOrBytes][];
 }
 
 /** What the filter passed to proxy_send_local_response. */
@@ -164,17 +114,17 @@ export interface Metric {
   samples?: number[];
 }
 
-/** The request given to Host.request(). */
+/** The request given to Host.request(); every text field may be raw bytes (invalid UTF-8, NUL, CR/LF). */
 export interface RequestSpec {
-  method?: string;
+  method?: TextOrBytes;
   /** Raw path with query, e.g. "/fn?x=1". */
-  path: string;
-  authority?: string;
-  scheme?: string;
-  headers?: Pairs | Record<string, string>;
-  body?: Buffer | string;
+  path: TextOrBytes;
+  authority?: TextOrBytes;
+  scheme?: TextOrBytes;
+  headers?: HeaderInput;
+  body?: Uint8Array | string;
   /** Body split as the client sent it (Envoy delivers one proxy_on_request_body per chunk). */
-  chunks?: (Buffer | string)[];
+  chunks?: (Uint8Array | string)[];
 }
 
 export interface RequestOptions {
@@ -182,4 +132,16 @@ export interface RequestOptions {
   answer?: (c: Callout) => CalloutAnswer | null | Promise<CalloutAnswer | null>;
   /** Skip proxy_on_done/log/delete so the stream can still be inspected or driven. */
   keepStream?: boolean;
+}
+
+/** The frame Host.callExport() runs an export in. */
+export interface ExportContext {
+  /** The context the callback is called for (default 0). */
+  contextId?: number;
+  /** APISIX: the request being processed (default 0, none). */
+  requestId?: number;
+  /** A plugin configuration readable during the call (buffer 7). */
+  pluginConfig?: Uint8Array | string;
+  /** A callout response readable during the call (map 6, buffer 4), as given. */
+  callResponse?: CalloutAnswer;
 }

@@ -1,21 +1,25 @@
-// The env.proxy_* imports: decode pointer arguments from linear memory, call HostCalls, write results
-// back through the module's allocator. The only file that turns pointers into values for proxy_*.
+// The env.proxy_* imports: decode pointer arguments from linear memory, call the host's functions,
+// write results back through the module's allocator. The only file that turns pointers into values
+// for proxy_*. Every import passes through the fault injection gate (faults.ts).
+import { WasmResult } from "./enums.ts";
+import type { Faults } from "./faults.ts";
 import { decodePairs, encodePairs } from "./header-map.ts";
-import type { HostCalls } from "./host-calls.ts";
+import type { HostBehaviour } from "./hosts/behaviour.ts";
 import type { GuestMemory } from "./memory.ts";
-import type { ProfileTraits } from "./profiles.ts";
-import { Status, type Result } from "./types.ts";
+import { toBytes } from "./text.ts";
+import type { Result } from "./types.ts";
 import type { VmState } from "./vm-state.ts";
 
 type HostFn = (...args: any[]) => number;
 
-const IMA = Status.InvalidMemoryAccess;
+const IMA = WasmResult.InvalidMemoryAccess;
 
 /**
- * Builds the env module for `names` (what the profile links for the module's ABI version).
+ * Builds the env module for `names` (what the host links for the module's ABI version).
  * `memory` is resolved lazily because the instance does not exist yet.
  */
-export function envImports(names: Set<string>, traits: ProfileTraits, calls: HostCalls, vm: VmState, memory: () => GuestMemory): Record<string, HostFn> {
+export function envImports(names: Set<string>, host: HostBehaviour, vm: VmState, faults: Faults, memory: () => GuestMemory): Record<string, HostFn> {
+  const { calls, linking } = host;
   const m = memory;
   const str = (ptr: number, len: number) => m().readString(ptr, len);
   const bytes = (ptr: number, len: number) => m().read(ptr, len);
@@ -23,12 +27,12 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
   /** Writes a Result<Buffer|string> through the return pointers. */
   const out = (r: Result<Buffer | string>, ptrPtr: number, sizePtr: number): number => {
     if (typeof r === "number") return r;
-    const data = typeof r.value === "string" ? Buffer.from(r.value) : r.value;
+    const data = typeof r.value === "string" ? toBytes(r.value) : r.value;
     return m().copyOut(data, ptrPtr, sizePtr);
   };
   const u32 = (r: Result<number>, ptr: number): number => {
     if (typeof r === "number") return r;
-    return m().writeU32(ptr, r.value) ? Status.Ok : IMA;
+    return m().writeU32(ptr, r.value) ? WasmResult.Ok : IMA;
   };
   const edit = (mode: "add" | "replace" | "remove") => (type: number, kp: number, kl: number, vp = 0, vl = 0) => {
     const key = str(kp, kl);
@@ -50,7 +54,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
       return message === null ? IMA : calls.log(level, message);
     },
     proxy_get_log_level: (ret) => u32({ value: calls.logLevel() }, ret),
-    proxy_get_current_time_nanoseconds: (ret) => (m().writeU64(ret, calls.nowNs()) ? Status.Ok : IMA),
+    proxy_get_current_time_nanoseconds: (ret) => (m().writeU64(ret, calls.nowNs()) ? WasmResult.Ok : IMA),
     proxy_set_tick_period_milliseconds: (period: number) => calls.setTickPeriod(period >>> 0),
     proxy_get_property: (pp, pl, rp, rs) => {
       const path = str(pp, pl);
@@ -64,7 +68,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
     proxy_get_buffer_bytes: (type, start, length, rp, rs) => out(calls.buffers.getBytes(type, start, length), rp, rs),
     proxy_get_buffer_status: (type, lp, fp) => {
       const r = u32(calls.buffers.getSize(type), lp);
-      return r === Status.Ok && !m().writeU32(fp, 0) ? IMA : r;
+      return r === WasmResult.Ok && !m().writeU32(fp, 0) ? IMA : r;
     },
     proxy_set_buffer_bytes: (type, start, length, dp, ds) => {
       const data = bytes(dp, ds);
@@ -97,10 +101,10 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
       const trailers = bytes(tp, tl);
       if (upstream === null || headers === null || body === null || trailers === null) return IMA;
       // Envoy writes the token slot first to verify it, then the token (0 on failure).
-      if (traits.profile === "envoy" && !m().writeU32(tokenPtr, 0)) return IMA;
+      if (linking.zeroTokenSlotFirst && !m().writeU32(tokenPtr, 0)) return IMA;
       const r = calls.httpCall(upstream, decodePairs(headers) ?? [], body, decodePairs(trailers) ?? [], timeout | 0);
       if (typeof r === "number") return r;
-      return m().writeU32(tokenPtr, r.value) ? Status.Ok : IMA;
+      return m().writeU32(tokenPtr, r.value) ? WasmResult.Ok : IMA;
     },
     proxy_define_metric: (type, np, nl, idp) => {
       const name = str(np, nl);
@@ -113,7 +117,7 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
     proxy_get_metric: (id, rp) => {
       const r = vm.metrics.get(id >>> 0);
       if (typeof r === "number") return r;
-      return m().writeU64(rp, r.value) ? Status.Ok : IMA;
+      return m().writeU64(rp, r.value) ? WasmResult.Ok : IMA;
     },
     proxy_set_effective_context: (id) => calls.setEffectiveContext(id >>> 0),
     proxy_continue_stream: (type) => calls.continueStream(type),
@@ -124,19 +128,30 @@ export function envImports(names: Set<string>, traits: ProfileTraits, calls: Hos
       const s = calls.getStatus();
       return m().writeU32(cp, s.code) ? out({ value: s.message }, rp, rs) : IMA;
     },
-    proxy_done: () => Status.NotFound, // no root context is waiting to be done
+    proxy_done: () => WasmResult.NotFound, // no root context is waiting to be done
   };
 
   const env: Record<string, HostFn> = {};
   for (const name of names) {
-    if (traits.unimplemented.has(name)) env[name] = () => Status.Unimplemented;
-    else if (traits.noops.has(name)) env[name] = () => Status.Ok;
-    else if (traits.notEmulated.has(name) || !impl[name]) {
-      env[name] = () => {
-        vm.event(`${traits.profile}: ${name} is not emulated, answered Unimplemented`);
-        return Status.Unimplemented;
+    let fn: HostFn;
+    if (linking.unimplemented.has(name)) fn = () => WasmResult.Unimplemented;
+    else if (linking.noops.has(name)) fn = () => WasmResult.Ok;
+    else if (linking.notEmulated.has(name) || !impl[name]) {
+      fn = () => {
+        vm.event(`${host.profile}: ${name} is not emulated, answered Unimplemented`);
+        return WasmResult.Unimplemented;
       };
-    } else env[name] = impl[name];
+    } else fn = impl[name];
+    env[name] = gated(name, fn, faults);
   }
   return env;
+}
+
+/** `fn` behind the fault gate: untouched while no fault is installed. */
+function gated(name: string, fn: HostFn, faults: Faults): HostFn {
+  return function (this: unknown) {
+    // `arguments` (not a rest parameter): the common path allocates nothing.
+    if (!faults.armed) return fn.apply(undefined, arguments as unknown as number[]);
+    return faults.call(name, Array.from(arguments as unknown as number[]), fn);
+  };
 }

@@ -1,0 +1,161 @@
+// What APISIX's env.proxy_* functions do once abi.ts decoded their arguments (besides buffers and
+// maps): wasm-nginx-module src/http/ngx_http_wasm_api.c and ngx_http_wasm_call.c.
+import { LogLevel, WasmResult } from "../../enums.ts";
+import { firstValue } from "../../header-map.ts";
+import { toBytes } from "../../text.ts";
+import type { Pairs, Result } from "../../types.ts";
+import { EMPTY, type StreamContext, type VmState } from "../../vm-state.ts";
+import type { HostFunctions, ResolvedOptions } from "../behaviour.ts";
+import { ApisixBuffers } from "./buffers.ts";
+import { baseUrl, isValidUpstream } from "./callouts.ts";
+import { currentRequest } from "./context.ts";
+import { ApisixMaps } from "./maps.ts";
+
+/** The nginx variables APISIX declares writable for wasm plugins (apisix/cli/ngx_tpl.lua). */
+const SETTABLE = new Set(["wasm_process_req_body", "wasm_process_resp_body"]);
+
+export class ApisixCalls implements HostFunctions {
+  readonly buffers: ApisixBuffers;
+  readonly maps: ApisixMaps;
+  /** The global callout id: the first call gets 0. */
+  private lastToken = -1;
+
+  constructor(private readonly vm: VmState, private readonly opts: ResolvedOptions) {
+    this.buffers = new ApisixBuffers(vm);
+    this.maps = new ApisixMaps(vm);
+  }
+
+  /** proxy_log: recorded with the request being processed, else the callback's context. */
+  log(level: number, message: string): WasmResult {
+    const f = this.vm.frame;
+    this.vm.recordLog(level, message, f ? f.requestId || f.contextId : 0);
+    return WasmResult.Ok;
+  }
+
+  /** Not linked on APISIX (the module cannot import it). */
+  logLevel(): number {
+    return LogLevel.Info;
+  }
+
+  /** Linked but Unimplemented (linking.ts answers before this is reached). */
+  nowNs(): bigint {
+    return 0n;
+  }
+
+  /** proxy_get_property: plugin_root_id, else an nginx variable of the current request. */
+  getProperty(path: string): Result<Buffer> {
+    const value = this.variable(path);
+    if (typeof value === "number") return value;
+    if (value === undefined) return WasmResult.NotFound;
+    return { value: typeof value === "string" ? toBytes(value) : value };
+  }
+
+  private variable(path: string): string | Buffer | WasmResult | undefined {
+    if (path === "plugin_root_id") return this.opts.pluginRootId;
+    const s = currentRequest(this.vm);
+    if (!s) return WasmResult.BadArgument; // must_get_req: no request outside request callbacks
+    const name = path.toLowerCase();
+    if (s.properties.has(name)) return s.properties.get(name);
+    return readOnlyVariable(s, name);
+  }
+
+  /** proxy_set_property: only the two variables APISIX declares writable. */
+  setProperty(path: string, value: Buffer): WasmResult {
+    const s = currentRequest(this.vm);
+    if (!s) return WasmResult.BadArgument;
+    const name = path.toLowerCase();
+    if (SETTABLE.has(name)) {
+      s.properties.set(name, value);
+      return WasmResult.Ok;
+    }
+    const known = readOnlyVariable(s, name) !== undefined;
+    this.vm.event(`apisix: variable "${name}" ${known ? "not changeable" : "not found for writing"}`);
+    return known ? WasmResult.InternalFailure : WasmResult.NotFound;
+  }
+
+  /** proxy_send_local_response: recorded at once; headers accumulate over the request. */
+  sendLocalResponse(status: number, details: string, body: Buffer, headers: Pairs, grpcStatus: number): WasmResult {
+    const f = this.vm.frame;
+    const s = currentRequest(this.vm);
+    if (!s) return WasmResult.BadArgument;
+    if (f) f.localStatus = status;
+    const reply = { status, details, body: s.localResponse?.body ?? EMPTY, headers, grpcStatus };
+    s.localResponse = reply;
+    for (const [k, v] of headers) {
+      if (k.toLowerCase() === ":status") {
+        if (!/^\d+$/.test(v)) return WasmResult.BadArgument; // code already set, body not copied
+        continue; // ngx.status is overwritten by ngx.exit(code) anyway
+      }
+      s.replyHeaders.push([k, v]);
+    }
+    reply.body = body;
+    return WasmResult.Ok;
+  }
+
+  /** proxy_http_call: one pending call per request, a valid `host[:port]`, a timeout ≥ 0. */
+  httpCall(upstream: string, headers: Pairs, body: Buffer, trailers: Pairs, timeoutMs: number): Result<number> {
+    const s = currentRequest(this.vm);
+    if (!s) return WasmResult.BadArgument; // only during the processing of a request
+    if (!isValidUpstream(upstream)) {
+      this.vm.event(`apisix: http call gets invalid host: ${upstream}`);
+      return WasmResult.BadArgument;
+    }
+    if (this.opts.callouts === "http" && baseUrl(upstream, headers, this.opts.resolve) === null) return WasmResult.BadArgument;
+    if (s.registeredCallout) {
+      this.vm.event("apisix: multiple calls are not supported");
+      return WasmResult.InternalFailure;
+    }
+    if (timeoutMs < 0) {
+      this.vm.event(`apisix: invalid timeout: ${timeoutMs}`);
+      return WasmResult.InternalFailure;
+    }
+    this.lastToken++;
+    const callout = this.vm.recordCallout({ rootId: s.rootId, upstream, headers, body, trailers, timeoutMs, streamId: s.id }, this.lastToken >>> 0);
+    s.registeredCallout = callout;
+    return { value: callout.token };
+  }
+
+  /** A no-op on APISIX (linking.ts): host calls act on the request being processed. */
+  setEffectiveContext(): WasmResult {
+    return WasmResult.Ok;
+  }
+
+  /** A no-op on APISIX (linking.ts). */
+  continueStream(): WasmResult {
+    return WasmResult.Ok;
+  }
+
+  /** A no-op on APISIX (linking.ts). */
+  closeStream(): WasmResult {
+    return WasmResult.Ok;
+  }
+
+  /** Linked but Unimplemented (linking.ts answers before this is reached). */
+  getStatus(): { code: number; message: string } {
+    return { code: 0, message: "" };
+  }
+
+  /** Linked but Unimplemented: APISIX has no timers for wasm. */
+  setTickPeriod(): WasmResult {
+    return WasmResult.Unimplemented;
+  }
+}
+
+/** The read-only nginx variables a filter may read. */
+function readOnlyVariable(s: StreamContext, name: string): string | undefined {
+  const [uri, args = ""] = s.info.path.split(/\?(.*)/s);
+  const vars: Record<string, string> = {
+    request_method: s.info.method,
+    request_uri: s.info.path,
+    uri,
+    args,
+    host: s.info.authority.replace(/:\d+$/, "").toLowerCase(),
+    scheme: s.info.scheme,
+    server_protocol: "HTTP/1.1",
+    remote_addr: "127.0.0.1",
+  };
+  if (name in vars) return vars[name];
+  if (name.startsWith("http_")) return firstValue(s.headers, name.slice(5).replace(/_/g, "-"));
+  return undefined;
+}
+

@@ -1,0 +1,32 @@
+// Apache APISIX (wasm-nginx-module on wasmtime, driven by apisix/wasm.lua) as a HostBehaviour.
+import type { Reply, RequestOptions, RequestSpec } from "../../types.ts";
+import type { Answer } from "../../vm-state.ts";
+import type { BehaviourDeps, Driver, HostBehaviour } from "../behaviour.ts";
+import { ApisixCalls } from "./calls.ts";
+import { shapeApisixAnswer } from "./callouts.ts";
+import { ApisixContexts } from "./contexts.ts";
+import { APISIX_LINKING } from "./linking.ts";
+import { ApisixRequest } from "./request.ts";
+
+export class ApisixBehaviour implements HostBehaviour {
+  readonly profile = "apisix";
+  readonly linking = APISIX_LINKING;
+  readonly calls: ApisixCalls;
+  readonly contexts: ApisixContexts;
+
+  constructor(deps: BehaviourDeps) {
+    this.calls = new ApisixCalls(deps.vm, deps.options);
+    this.contexts = new ApisixContexts(deps);
+  }
+
+  /** nginx does not log a module's stdout/stderr. */
+  moduleOutput(): void {}
+
+  shapeAnswer(answer: Answer): Answer {
+    return shapeApisixAnswer(answer);
+  }
+
+  request(driver: Driver, rootId: number, req: RequestSpec, opts: RequestOptions): Promise<Reply> {
+    return new ApisixRequest(driver, this.contexts, req, opts).execute(rootId);
+  }
+}

@@ -1,0 +1,38 @@
+// Envoy (proxy-wasm-cpp-host in Envoy's wasm filter) as a HostBehaviour.
+import { LogLevel } from "../../enums.ts";
+import type { Reply, RequestOptions, RequestSpec } from "../../types.ts";
+import type { Answer, VmState } from "../../vm-state.ts";
+import type { BehaviourDeps, Driver, HostBehaviour } from "../behaviour.ts";
+import { EnvoyCalls } from "./calls.ts";
+import { shapeEnvoyAnswer } from "./callouts.ts";
+import { effectiveId } from "./context.ts";
+import { EnvoyContexts } from "./contexts.ts";
+import { ENVOY_LINKING } from "./linking.ts";
+import { EnvoyRequest } from "./request.ts";
+
+export class EnvoyBehaviour implements HostBehaviour {
+  readonly profile = "envoy";
+  readonly linking = ENVOY_LINKING;
+  readonly calls: EnvoyCalls;
+  readonly contexts: EnvoyContexts;
+  private readonly vm: VmState;
+
+  constructor(deps: BehaviourDeps) {
+    this.vm = deps.vm;
+    this.calls = new EnvoyCalls(deps.vm, deps.options);
+    this.contexts = new EnvoyContexts(deps);
+  }
+
+  /** Envoy logs module stdout at info and stderr at error, without the trailing newline. */
+  moduleOutput(fd: number, text: string): void {
+    this.vm.recordLog(fd === 1 ? LogLevel.Info : LogLevel.Error, text.replace(/\n$/, ""), effectiveId(this.vm), fd === 1 ? "stdout" : "stderr");
+  }
+
+  shapeAnswer(answer: Answer): Answer {
+    return shapeEnvoyAnswer(answer);
+  }
+
+  request(driver: Driver, rootId: number, req: RequestSpec, opts: RequestOptions): Promise<Reply> {
+    return new EnvoyRequest(driver, req, opts).execute(rootId);
+  }
+}

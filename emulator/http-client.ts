@@ -1,0 +1,86 @@
+// A callout performed for real with node:http/https, and how it ended (a response, or which kind of
+// failure). What each host makes of it is in hosts/*/callouts.ts.
+import http from "node:http";
+import https from "node:https";
+import { isIP } from "node:net";
+import type { Pairs } from "./types.ts";
+
+/** One HTTP request derived from a callout. */
+export interface HttpTarget {
+  url: URL;
+  path: string;
+  method: string;
+  headers: Pairs;
+  body: Buffer;
+  /** 0 = no timeout. */
+  timeoutMs: number;
+}
+
+/** How a request ended. */
+export type HttpResult =
+  | { kind: "response"; status: number; headers: Pairs; body: Buffer }
+  | { kind: "timeout" | "connect-failure" | "reset-before-headers" | "reset-mid-response" | "invalid"; detail: string };
+
+/** Headers without the pseudo-headers. */
+export const regularHeaders = (headers: Pairs): Pairs => headers.filter(([k]) => !k.startsWith(":"));
+
+const agents = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
+
+/** Sends the request and classifies how it ended. Never rejects. */
+export function send(t: HttpTarget): Promise<HttpResult> {
+  return new Promise((resolve) => {
+    const secure = t.url.protocol === "https:";
+    let connected = false;
+    let responded = false;
+    let timedOut = false;
+    let settled = false;
+    const done = (r: HttpResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    let req: http.ClientRequest;
+    try {
+      req = (secure ? https : http).request({
+        host: t.url.hostname.replace(/^\[|\]$/g, ""),
+        port: t.url.port || (secure ? 443 : 80),
+        method: t.method,
+        path: t.path,
+        headers: t.headers.flat(),
+        agent: secure ? agents.https : agents.http,
+        ...(secure && !isIP(t.url.hostname.replace(/^\[|\]$/g, "")) ? { servername: t.url.hostname } : {}),
+      });
+    } catch (err) {
+      resolve({ kind: "invalid", detail: (err as Error).message });
+      return;
+    }
+    const timer = t.timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          req.destroy(new Error("timeout"));
+        }, t.timeoutMs)
+      : undefined;
+    req.on("socket", (s) => {
+      if (!s.connecting) connected = true;
+      s.once(secure ? "secureConnect" : "connect", () => (connected = true));
+    });
+    req.on("response", (res) => {
+      responded = true;
+      const chunks: Buffer[] = [];
+      const headers: Pairs = [];
+      for (let i = 0; i < res.rawHeaders.length; i += 2) headers.push([res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]]);
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => done({ kind: "response", status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) }));
+      res.on("aborted", () => done({ kind: "reset-mid-response", detail: "response aborted" }));
+      res.on("error", (err) => done({ kind: "reset-mid-response", detail: err.message }));
+    });
+    req.on("error", (err) => {
+      if (responded) done({ kind: "reset-mid-response", detail: timedOut ? "timeout after headers" : err.message });
+      else if (timedOut) done({ kind: "timeout", detail: `no response within ${t.timeoutMs} ms` });
+      else if (!connected) done({ kind: "connect-failure", detail: err.message });
+      else done({ kind: "reset-before-headers", detail: err.message });
+    });
+    req.end(t.body.length > 0 ? t.body : undefined);
+  });
+}

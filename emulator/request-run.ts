@@ -1,0 +1,104 @@
+// What every host does the same way in a whole request (Host.request): read the caller's request once,
+// answer each callout (the caller's `answer`, or real HTTP in "http" mode) and build the Reply. Each
+// host's order of callbacks is a subclass in hosts/*/request.ts.
+import { fromCaller } from "./text.ts";
+import { callerPairs } from "./header-map.ts";
+import type { Callout, CalloutAnswer, Pairs, Reply, RequestOptions, RequestSpec } from "./types.ts";
+import type { Driver } from "./hosts/behaviour.ts";
+import { EMPTY, WasmTrap, type Answer, type StreamContext } from "./vm-state.ts";
+
+/** Ticks a request waits through before it is called stalled. */
+export const MAX_TICKS_PER_REQUEST = 500;
+
+/** A caller's callout answer in the emulator's internal form (text.ts). */
+export function callerAnswer(answer: CalloutAnswer | null): Answer | null {
+  if (!answer) return null;
+  const internal: Answer = { headers: callerPairs(answer.headers) };
+  if (answer.body !== undefined) internal.body = answer.body;
+  if (answer.trailers) internal.trailers = callerPairs(answer.trailers, false);
+  return internal;
+}
+
+export abstract class RequestRun {
+  streamId = 0;
+  private calloutMs?: number;
+  private lastCallout?: Callout;
+  /** The body as the client sent it, empty chunks dropped. */
+  protected readonly chunks: Buffer[];
+  protected readonly method: string;
+  protected readonly path: string;
+  protected readonly authority: string;
+  protected readonly scheme: string;
+  /** The client's headers, names lower-cased. */
+  protected readonly headers: Pairs;
+
+  constructor(protected readonly driver: Driver, req: RequestSpec, private readonly opts: RequestOptions) {
+    const chunks = req.chunks ?? (req.body !== undefined ? [req.body] : []);
+    this.chunks = chunks.map((c) => Buffer.from(c)).filter((c) => c.length > 0);
+    this.method = req.method !== undefined ? fromCaller(req.method) : this.chunks.length ? "POST" : "GET";
+    this.path = fromCaller(req.path);
+    this.authority = req.authority !== undefined ? fromCaller(req.authority) : "localhost";
+    this.scheme = req.scheme !== undefined ? fromCaller(req.scheme) : "http";
+    this.headers = callerPairs(req.headers);
+  }
+
+  /** Runs the request on `rootId`; a failed VM or a trap becomes the host's failure reply, never a rejection. */
+  async execute(rootId: number): Promise<Reply> {
+    if (this.driver.failed) return this.failedReply(0);
+    try {
+      return await this.run(rootId);
+    } catch (err) {
+      if (err instanceof WasmTrap) return this.failedReply(this.streamId);
+      throw err;
+    }
+  }
+
+  /** Runs the request on `rootId` (its configuration accepted or not). */
+  protected abstract run(rootId: number): Promise<Reply>;
+
+  /** The reply once the VM has failed. */
+  protected abstract failedReply(streamId: number): Reply;
+
+  /** Performs callout `c` for real, as the host would. */
+  protected abstract perform(c: Callout): Promise<Answer | null>;
+
+  /** Ends the stream as the host does once the request is over. */
+  protected abstract finish(): void;
+
+  protected get s(): StreamContext {
+    return this.driver.stream(this.streamId);
+  }
+
+  protected pseudo(): Pairs {
+    return [[":method", this.method], [":path", this.path], [":authority", this.authority], [":scheme", this.scheme]];
+  }
+
+  /** Answers one callout (opts.answer, or real HTTP in "http" mode); false when it must stay pending. */
+  protected async answer(c: Callout): Promise<boolean> {
+    this.lastCallout = c;
+    let answer: Answer | null;
+    const started = performance.now();
+    if (this.opts.answer) answer = callerAnswer(await this.opts.answer(c));
+    else if (this.driver.options.callouts === "http") answer = await this.perform(c);
+    else return false;
+    this.calloutMs = (this.calloutMs ?? 0) + (performance.now() - started);
+    this.driver.deliverCallResponse(c.rootId, c.token, answer);
+    return true;
+  }
+
+  /** The Reply, after ending the stream (unless opts.keepStream or `keep`). */
+  protected reply(fields: Partial<Reply>, keep = false): Reply {
+    if (this.streamId !== 0 && !this.opts.keepStream && !keep) this.finish();
+    return {
+      status: 0, headers: [], body: EMPTY, streamId: this.streamId, continued: false,
+      ...(this.lastCallout ? { callout: this.lastCallout } : {}),
+      ...(this.calloutMs !== undefined ? { calloutMs: this.calloutMs } : {}),
+      ...fields,
+    };
+  }
+
+  /** A callout waits in capture mode with no answer function: the stream stays open. */
+  protected pendingReply(): Reply {
+    return this.reply({ stalled: "callout pending (capture mode, no answer function): answer it with callOnHttpCallResponse" }, true);
+  }
+}
