@@ -54,11 +54,17 @@ export function proxy_on_request_trailers(contextId: u32, trailerCount: u32): Fi
 }
 
 export function proxy_on_response_headers(contextId: u32, headerCount: u32, endOfStream: u32): FilterStatus {
-  return FilterStatus.Continue;
+  const stream = streamContext(contextId);
+  const status = stream == null ? FilterStatus.Continue : stream.onResponseHeaders(endOfStream != 0);
+  afterCallback();
+  return status;
 }
 
 export function proxy_on_response_body(contextId: u32, bodySize: u32, endOfStream: u32): FilterStatus {
-  return FilterStatus.Continue;
+  const stream = streamContext(contextId);
+  const status = stream == null ? FilterStatus.Continue : stream.onResponseBody(bodySize, endOfStream != 0);
+  afterCallback();
+  return status;
 }
 
 export function proxy_on_response_trailers(contextId: u32, trailerCount: u32): FilterStatus {

@@ -146,6 +146,8 @@ const VALUES: Record<string, unknown[]> = {
   qualifiers: [[{ name: "prod", weight: 9 }, { name: "canary" }], [{ name: "blue" }], [], [{ weight: 1 }],
     [{ name: "x", weight: -1 }], [{ name: "bad/q" }], [{ name: "p", other: 1 }], ["prod"],
     Array.from({ length: 65 }, (_, i) => ({ name: `q${i}` }))],
+  mode: ["proxy", "callout", "stream"],
+  response_stream: [true, false, "yes"],
   timout: [1],
 };
 const PATHS = Object.keys(VALUES);

@@ -20,7 +20,7 @@ const onBothHosts = new Set([
   "proxy_increment_metric", "proxy_record_metric", "proxy_get_metric",
 ]);
 /** Registered by both, answered Unimplemented by APISIX: allowed only where the filter works without it. */
-const withFallback = new Set(["proxy_set_tick_period_milliseconds"]);
+const withFallback = new Set(["proxy_set_tick_period_milliseconds", "proxy_set_buffer_bytes"]);
 const wasi = new Set(["fd_write", "proc_exit", "clock_time_get", "random_get", "environ_get",
   "environ_sizes_get", "args_get", "args_sizes_get", "clock_res_get", "sched_yield"]);
 

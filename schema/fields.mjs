@@ -11,6 +11,7 @@
 //   enum               strings
 //   pattern            strings: what the filter's own check accepts, as a JSON Schema regex (ECMA-262)
 //   targets            ["url"], ["invoke"] or both (default): where the field applies; elsewhere it is refused
+//   modes              ["callout"], ["proxy"] or both (default): the forwarding modes it applies to
 //   host_enforced      Envoy's cluster / APISIX's runtime enforces it, not the filter (logged when not default)
 //   secret             never logged, never rendered in clear by default
 //   fields             objects: their members; items: arrays' item declaration; minItems, maxItems
@@ -63,12 +64,20 @@ export const IAM_RULES = [
   { properties: { container_endpoint: { type: "string", anyOf: [{ pattern: "^[hH][tT][tT][pP][sS]://" }, { pattern: HTTP_CONTAINER_HOST }] } } },
 ];
 
+/** Rules across top-level members, as JSON Schema (assembly/config/config.ts implements them). */
+export const ROOT_RULES = [
+  { if: { properties: { response_stream: { type: "boolean", const: true } }, required: ["response_stream"] },
+    then: { properties: { invocation_type: { type: "string", const: "RequestResponse" } } } },
+];
+
 export const FIELDS = [
   { name: "function_uri", type: "string", required: true, anyPattern: [URL_PATTERN, ARN_PATTERN],
     description: "API Gateway stage, Lambda Function URL or any http(s) endpoint; or a Lambda function ARN (full or partial) for the Invoke API" },
+  { name: "mode", type: "string", enum: ["callout", "proxy"], default: "callout",
+    description: "callout: the filter calls the function and answers with a local reply; proxy: it signs the request in place and the route's upstream carries it, so responses stream" },
   { name: "path_prefix", type: "string", pattern: "^/[^?#*]*$",
     description: "the route prefix; the rest of the request path is joined onto function_uri's path (a request outside it gets 404)" },
-  { name: "upstream", type: "string", pattern: "^[^\\u0000-\\u0020\\u007f]+$",
+  { name: "upstream", type: "string", pattern: "^[^\\u0000-\\u0020\\u007f]+$", modes: ["callout"],
     description: "the callout target: an Envoy cluster name, or host[:port] on APISIX (default: function_uri's host[:port])" },
   { name: "authorization", type: "object", description: "how the filter authenticates to the function", fields: [
     { name: "apikey", type: "string", pattern: PRINTABLE, secret: true, targets: ["url"],
@@ -106,7 +115,8 @@ export const FIELDS = [
       ] },
     ] },
   ] },
-  { name: "timeout", type: "integer", default: 3000, minimum: 100, maximum: I32_MAX, description: "callout timeout (ms)" },
+  { name: "timeout", type: "integer", default: 3000, minimum: 100, maximum: I32_MAX, modes: ["callout"],
+    description: "callout timeout (ms); in proxy mode the route's timeout applies" },
   { name: "ssl_verify", type: "boolean", default: true, host_enforced: true, description: "TLS verification of the function" },
   { name: "keepalive", type: "boolean", default: true, host_enforced: true, description: "connection reuse" },
   { name: "keepalive_pool", type: "integer", default: 5, minimum: 1, maximum: I32_MAX, host_enforced: true, description: "connections kept" },
@@ -124,6 +134,8 @@ export const FIELDS = [
     description: "status for a function error" },
   { name: "max_retries", type: "integer", default: 0, minimum: 0, maximum: 5, targets: ["invoke"],
     description: "repeats of a throttled or failed idempotent invocation" },
+  { name: "response_stream", type: "boolean", default: false, targets: ["invoke"], modes: ["proxy"],
+    description: "InvokeWithResponseStream: the function's output reaches the client as it is written" },
   { name: "allowed_functions", type: "array", minItems: 1, targets: ["invoke"],
     items: { type: "string", pattern: FUNCTION_NAME }, description: "functions the first path segment may name" },
   { name: "qualifiers", type: "array", minItems: 1, maxItems: 64, targets: ["invoke"],

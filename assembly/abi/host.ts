@@ -81,6 +81,53 @@ export function getHeaders(type: MapType): Array<Header> {
   return decodeHeaderMap(takeOut());
 }
 
+/**
+ * One header's value (`name` lower case), null when missing or unreadable. A single-key read: APISIX builds
+ * only the pseudo-header asked for, where a whole-map read builds every one of them.
+ */
+export function getHeader(type: MapType, name: string): string | null {
+  const key = utf8(name);
+  clearOut();
+  const result = imports.proxy_get_header_map_value(<u32>type, changetype<usize>(key), key.byteLength, outPtr, outSize);
+  if (result != WasmResult.Ok) {
+    releaseUnclaimed();
+    return null;
+  }
+  return decodeUtf8LossyBuffer(takeOut());
+}
+
+/** Sets header `name` (lower case) to `value`, replacing every value it had (adding it when absent). */
+export function replaceHeader(type: MapType, name: string, value: string): WasmResult {
+  const key = utf8(name);
+  const bytes = utf8(value);
+  return <WasmResult>imports.proxy_replace_header_map_value(<u32>type, changetype<usize>(key), key.byteLength,
+    changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** Adds one more value of header `name` (lower case). */
+export function addHeader(type: MapType, name: string, value: string): WasmResult {
+  const key = utf8(name);
+  const bytes = utf8(value);
+  return <WasmResult>imports.proxy_add_header_map_value(<u32>type, changetype<usize>(key), key.byteLength,
+    changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** Removes header `name` (lower case) with all its values. */
+export function removeHeader(type: MapType, name: string): WasmResult {
+  const key = utf8(name);
+  return <WasmResult>imports.proxy_remove_header_map_value(<u32>type, changetype<usize>(key), key.byteLength);
+}
+
+/** Replaces `length` bytes of a host buffer from `start` with `bytes` (Envoy: 0, ≥ size replaces it all). */
+export function setBuffer(type: BufferType, start: u32, length: u32, bytes: ArrayBuffer): WasmResult {
+  return <WasmResult>imports.proxy_set_buffer_bytes(<u32>type, start, length, changetype<usize>(bytes), bytes.byteLength);
+}
+
+/** Resumes a request (0) or response (1) the filter paused. */
+export function continueStream(streamType: u32): WasmResult {
+  return <WasmResult>imports.proxy_continue_stream(streamType);
+}
+
 /** Outcome of proxy_http_call: the host's result and, when Ok, the token the response will carry. */
 export class CalloutDispatch {
   constructor(public result: WasmResult, public token: u32) {}

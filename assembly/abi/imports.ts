@@ -23,6 +23,34 @@ export declare function proxy_get_buffer_bytes(bufferType: u32, start: u32, maxS
 export declare function proxy_get_header_map_pairs(mapType: u32, ptrPtr: usize, sizePtr: usize): u32;
 
 // @ts-ignore: decorator
+@external("env", "proxy_get_header_map_value")
+export declare function proxy_get_header_map_value(mapType: u32, keyPtr: usize, keySize: usize, valuePtrPtr: usize,
+  valueSizePtr: usize): u32;
+
+// @ts-ignore: decorator
+@external("env", "proxy_add_header_map_value")
+export declare function proxy_add_header_map_value(mapType: u32, keyPtr: usize, keySize: usize, valuePtr: usize,
+  valueSize: usize): u32;
+
+// @ts-ignore: decorator
+@external("env", "proxy_replace_header_map_value")
+export declare function proxy_replace_header_map_value(mapType: u32, keyPtr: usize, keySize: usize, valuePtr: usize,
+  valueSize: usize): u32;
+
+// @ts-ignore: decorator
+@external("env", "proxy_remove_header_map_value")
+export declare function proxy_remove_header_map_value(mapType: u32, keyPtr: usize, keySize: usize): u32;
+
+// Envoy only: APISIX answers Unimplemented, and the filter refuses, at configure time, what would need it there.
+// @ts-ignore: decorator
+@external("env", "proxy_set_buffer_bytes")
+export declare function proxy_set_buffer_bytes(bufferType: u32, start: u32, length: u32, dataPtr: usize, dataSize: usize): u32;
+
+// @ts-ignore: decorator
+@external("env", "proxy_continue_stream")
+export declare function proxy_continue_stream(streamType: u32): u32;
+
+// @ts-ignore: decorator
 @external("env", "proxy_send_local_response")
 export declare function proxy_send_local_response(statusCode: u32, detailsPtr: usize, detailsSize: usize,
   bodyPtr: usize, bodySize: usize, headersPtr: usize, headersSize: usize, grpcStatus: i32): u32;

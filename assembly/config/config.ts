@@ -2,9 +2,9 @@
 // fields a proxy-wasm filter needs (`path_prefix`, `upstream`) and temporary credentials. Parsed once
 // per configure into an immutable Config that the requests of that root context share.
 import { JsonKind, parseJson, jsonTypeName } from "../util/json-reader";
-import { Targets } from "./field";
+import { Modes, Targets } from "./field";
 import {
-  AUTHORIZATION, AUTHORIZATION_APIKEY, AUTHORIZATION_IAM, FUNCTION_URI, KEEPALIVE, KEEPALIVE_POOL, KEEPALIVE_TIMEOUT, MAX_REQ_BODY_SIZE, PATH_PREFIX, PLUGIN_CONFIG, SSL_VERIFY,
+  AUTHORIZATION, AUTHORIZATION_APIKEY, AUTHORIZATION_IAM, FUNCTION_URI, KEEPALIVE, MODE, RESPONSE_STREAM, KEEPALIVE_POOL, KEEPALIVE_TIMEOUT, MAX_REQ_BODY_SIZE, PATH_PREFIX, PLUGIN_CONFIG, SSL_VERIFY,
   TIMEOUT, UPSTREAM,
 } from "./fields";
 import { ConfigReport, Fields, Setting } from "./reader";
@@ -35,6 +35,10 @@ export class Config {
   keepalivePool: i64 = 5;
   keepaliveTimeoutMs: i64 = 60000;
   maxReqBodySize: i64 = 67108864;
+  /** Proxy mode: sign the request in place and let the route's upstream carry it (mode "proxy"). */
+  proxy: bool = false;
+  /** InvokeWithResponseStream (proxy mode, Invoke API targets). */
+  responseStream: bool = false;
   /** Settings given other than their defaults (never secrets), for the configure log line. */
   settings: Array<Setting> = [];
 }
@@ -98,6 +102,10 @@ export function parseConfig(text: string, env: Map<string, string>): ConfigResul
   const config = new Config();
 
   const uriText = fields.string(FUNCTION_URI);
+  config.proxy = fields.choice(MODE) == "proxy";
+  fields.checkModes(config.proxy ? Modes.Proxy : Modes.Callout, config.proxy
+    ? "does not apply in proxy mode (the route's upstream carries the request, under the route's timeout)"
+    : "only applies with \"mode\": \"proxy\"");
   const authorization = fields.object(AUTHORIZATION);
   if (looksLikeArn(uriText)) {
     const arn = parseLambdaArn(uriText);
@@ -136,6 +144,10 @@ export function parseConfig(text: string, env: Map<string, string>): ConfigResul
   config.keepalivePool = fields.integer(KEEPALIVE_POOL);
   config.keepaliveTimeoutMs = fields.integer(KEEPALIVE_TIMEOUT);
   config.maxReqBodySize = fields.integer(MAX_REQ_BODY_SIZE);
+  config.responseStream = fields.boolean(RESPONSE_STREAM);
+  if (config.responseStream && invoke != null && invoke.asynchronous) {
+    fields.fail("response_stream", "needs invocation_type \"RequestResponse\": an asynchronous invocation returns no stream");
+  }
   fields.finish();
   if (report.found) return new ConfigResult(null, report.first);
   config.settings = report.settings;

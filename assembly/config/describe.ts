@@ -27,11 +27,12 @@ function target(config: Config): string {
 export function configuredLine(config: Config, host: string): string {
   let line = "configured on " + host + ": " + target(config)
     + (config.hasPathPrefix ? ", path_prefix \"" + config.pathPrefix + "\"" : "")
-    + ", upstream \"" + config.upstream + "\", auth " + auth(config) + ", timeout " + config.timeoutMs.toString() + " ms";
+    + (config.proxy ? ", proxied over the route's upstream" : ", upstream \"" + config.upstream + "\"")
+    + ", auth " + auth(config) + (config.proxy ? "" : ", timeout " + config.timeoutMs.toString() + " ms");
   const settings = config.settings;
   for (let i = 0; i < settings.length; i++) {
     const setting = settings[i];
-    if (setting.path == "timeout") continue; // always shown above
+    if (setting.path == "timeout" || setting.path == "mode") continue; // shown above
     line += ", " + setting.path + " " + setting.value;
   }
   return line;

@@ -2,7 +2,7 @@
 // APISIX-style messages (`property "timeout" validation failed: expected 50 to be at least 100`). The first
 // error wins. Explicit settings are noted for the configure log line, secrets never.
 import { excerpt, JsonKind, JsonValue, jsonTypeName } from "../util/json-reader";
-import { ArrayField, BooleanField, ChoiceField, Field, IntegerField, ObjectField, StringField, Targets } from "./field";
+import { ArrayField, BooleanField, ChoiceField, Field, IntegerField, Modes, ObjectField, StringField, Targets } from "./field";
 
 /** One setting the config gave a non-default value, for the configure log line. */
 export class Setting {
@@ -182,17 +182,26 @@ export class Fields {
 
   /** Refuses present members declared for the other kind of target (e.g. Invoke API options with a URL). */
   checkTargets(target: Targets, rule: string): void {
+    this.checkApplies(<i32>target, false, rule);
+  }
+
+  /** Refuses present members declared for the other forwarding mode (e.g. `upstream` in proxy mode). */
+  checkModes(mode: Modes, rule: string): void {
+    this.checkApplies(<i32>mode, true, rule);
+  }
+
+  private checkApplies(flag: i32, byMode: bool, rule: string): void {
     const members = this.declaration.members;
     for (let i = 0; i < members.length; i++) {
       const member = members[i];
       if (!this.has(member)) continue;
-      if ((member.targets & target) == 0) { this.fail(member.name, rule); return; }
+      if (((byMode ? <i32>member.modes : <i32>member.targets) & flag) == 0) { this.fail(member.name, rule); return; }
       if (member instanceof ObjectField) {
         const value = this.node.get(member.name)!;
         if (value.kind == JsonKind.Object) {
           const path = this.path.slice(0);
           path.push(member.name);
-          new Fields(value, <ObjectField>member, path, this.report).checkTargets(target, rule);
+          new Fields(value, <ObjectField>member, path, this.report).checkApplies(flag, byMode, rule);
         }
       }
     }

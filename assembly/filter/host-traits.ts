@@ -18,3 +18,16 @@ export function bodyAlwaysFollowsHeaders(): bool {
 export function hostName(): string {
   return vmStarted ? "envoy" : "apisix";
 }
+
+/**
+ * True where a proxied request's path and Host are set through the nginx variables the route's upstream is
+ * built from ($upstream_uri, $upstream_host: APISIX), not by rewriting `:path` / `:authority` (Envoy).
+ */
+export function proxyRewritesViaVariables(): bool {
+  return !vmStarted;
+}
+
+/** True where the filter can replace request and response bodies (Envoy; APISIX: Unimplemented). */
+export function canReplaceBodies(): bool {
+  return vmStarted;
+}

@@ -17,6 +17,7 @@ import { Answer, failAnswer, relayAnswer, retryableAnswer } from "./answer";
 import { ClientRequest } from "./client-request";
 import { Failure } from "./failures";
 import { countQualifier } from "./metrics";
+import { AnswerReader, BufferedResponse, ProxyResponse, StreamedResponse, streamedAnswer } from "./proxy-response";
 import { Target } from "./target";
 
 /** Lambda's payload limits: 6 MB for synchronous invocations, 1 MB for asynchronous ones. */
@@ -55,7 +56,7 @@ function requestId(clientHeaders: Array<Header>): string {
   return randomU32().toString(16) + randomU32().toString(16) + randomU32().toString(16);
 }
 
-export class InvokeApiTarget extends Target {
+export class InvokeApiTarget extends Target implements AnswerReader {
   private readonly options: InvokeOptions;
   private choice: FunctionChoice = new FunctionChoice();
   /** The client query, for the event. */
@@ -72,7 +73,7 @@ export class InvokeApiTarget extends Target {
     const joined = joinRequestPath(request.path, request.query, "", "", true, this.config.pathPrefix);
     if (!joined.ok) return failAnswer(joined.status == 404 ? Failure.OutsidePrefix : Failure.BadPath, joined.reason);
     this.eventQuery = joined.query;
-    const choice = chooseFunction(this.options, joined.path, randomU32());
+    const choice = chooseFunction(this.options, joined.path, randomU32(), this.config.responseStream);
     if (choice.refusal.length > 0) return failAnswer(Failure.FunctionNotAllowed, choice.refusal);
     this.choice = choice;
     const outgoing = this.outgoing;
@@ -154,11 +155,9 @@ export class InvokeApiTarget extends Target {
       return failAnswer(Failure.FunctionError, "the function \"" + name + "\" failed (" + functionError + ")", [],
         <u32>options.functionErrorStatus);
     }
-    const traced = new Array<Header>();
-    const requestIdHeader = relayable(response, "x-amzn-requestid");
-    if (requestIdHeader.length > 0) traced.push(new Header("x-amzn-requestid", requestIdHeader));
-    if (choice.weighted) traced.push(new Header(QUALIFIER_HEADER, choice.qualifier));
+    const traced = this.traced(response);
     if (options.asynchronous) return relayAnswer(202, traced, new ArrayBuffer(0));
+    if (this.config.responseStream) return streamedAnswer(body, traced, <u32>options.functionErrorStatus);
     if (!options.unwrapResponse) {
       traced.unshift(new Header("content-type", "application/json"));
       return relayAnswer(200, traced, body);
@@ -167,6 +166,25 @@ export class InvokeApiTarget extends Target {
     if (unwrapped.error.length > 0) return failAnswer(Failure.BadResponse, unwrapped.error);
     for (let i = 0; i < traced.length; i++) unwrapped.headers.push(traced[i]);
     return relayAnswer(<u32>unwrapped.status, unwrapped.headers, unwrapped.body);
+  }
+
+  /** The headers Lambda's answer carries that the client sees too (request id, chosen qualifier). */
+  traced(response: Array<Header>): Array<Header> {
+    const traced = new Array<Header>();
+    const requestIdHeader = relayable(response, "x-amzn-requestid");
+    if (requestIdHeader.length > 0) traced.push(new Header("x-amzn-requestid", requestIdHeader));
+    if (this.choice.weighted) traced.push(new Header(QUALIFIER_HEADER, this.choice.qualifier));
+    return traced;
+  }
+
+  /** Proxy mode: Lambda's answer is read back (unwrapped, or decoded from the event stream) on its way. */
+  proxyResponse(): ProxyResponse | null {
+    return this.config.responseStream ? new StreamedResponse(this) : new BufferedResponse(this);
+  }
+
+  /** The request's body becomes the event: proxy mode must replace it. */
+  get replacesBody(): bool {
+    return true;
   }
 
   /** Throttling and service errors are repeated only for idempotent methods, up to max_retries. */

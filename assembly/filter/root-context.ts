@@ -13,7 +13,7 @@ import { isValidUtf8 } from "../kernel/utf8";
 import { countConfigRefused } from "./metrics";
 import { RetrySchedule } from "./retry-schedule";
 import { logLine } from "./replies";
-import { bodyAlwaysFollowsHeaders, hostName } from "./host-traits";
+import { bodyAlwaysFollowsHeaders, canReplaceBodies, hostName } from "./host-traits";
 
 /** How often a root context with fetched credentials checks whether they are due for refresh. */
 const CREDENTIAL_TICK_MS: u32 = 1000;
@@ -65,8 +65,14 @@ export class RootContext {
     if (bytes.byteLength > MAX_CONFIG_BYTES) return "configuration is larger than " + MAX_CONFIG_BYTES.toString() + " bytes";
     if (!isValidUtf8(bytes)) return "configuration is not valid UTF-8";
     const result = parseConfig(String.UTF8.decode(bytes), environment());
-    if (result.config == null) return result.error;
-    this.config = result.config;
+    const config = result.config;
+    if (config == null) return result.error;
+    if (config.proxy && config.invoke != null && !canReplaceBodies()) {
+      return "property \"mode\" validation failed: \"proxy\" with a Lambda function ARN replaces the request body with "
+        + "the event, which this host cannot do (APISIX's wasm-nginx-module answers proxy_set_buffer_bytes with "
+        + "Unimplemented): use \"callout\" here";
+    }
+    this.config = config;
     return "";
   }
 

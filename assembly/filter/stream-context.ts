@@ -1,7 +1,7 @@
 // One client request, read as the request flow: headers → body → sign → callout → answer, with bounded
 // retries for calls that may safely be repeated. What is sent and how the answer reads is the target's
 // business (target.ts); how each host delivers the body is the host's (host-traits.ts).
-import { getBuffer, getHeaders, httpCall, setEffectiveContext, setProperty } from "../abi/host";
+import { continueStream, getBuffer, getHeader, getHeaders, httpCall, setBuffer, setEffectiveContext, setProperty } from "../abi/host";
 import { BufferType, FilterStatus, LogLevel, MapType, WasmResult, resultName } from "../abi/types";
 import { monotonicNanos, realtimeMillis } from "../abi/wasi";
 import { CredentialWaiter } from "../credentials/provider";
@@ -15,7 +15,9 @@ import { Answer, failAnswer, reauthenticateAnswer, retryableAnswer, Verdict } fr
 import { ClientRequest } from "./client-request";
 import { Failure, failureKind } from "./failures";
 import { bodyAlwaysFollowsHeaders } from "./host-traits";
-import { countCallout, countRequest, countRetry, recordCalloutDuration } from "./metrics";
+import { countCallout, countReply, countRequest, countRetry, recordCalloutDuration } from "./metrics";
+import { ProxyResponse } from "./proxy-response";
+import { rewriteRequest } from "./proxy-rewrite";
 import { fail, relay } from "./replies";
 import { RootContext } from "./root-context";
 import { AuthRefusal, explainRefusal, signatureRefusal } from "./auth-refusals";
@@ -23,10 +25,13 @@ import { logLine } from "./replies";
 import { Target } from "./target";
 import { targetFor } from "./targets";
 
-enum Stage { Headers, Body, Credentials, Callout, Backoff, Done }
+/** Proxied: the request went on to the route's upstream; the response callbacks follow. */
+enum Stage { Headers, Body, Credentials, Callout, Backoff, Proxied, Done }
 
 const EMPTY_BODY = new ArrayBuffer(0);
 const NO_HEADERS = new Array<Header>(0);
+/** proxy_continue_stream's stream type for the request. */
+const REQUEST_STREAM: u32 = 0;
 /** First retry waits this long; each further one twice as long, up to MAX_BACKOFF_MS. */
 const BASE_BACKOFF_MS: u64 = 50;
 const MAX_BACKOFF_MS: u64 = 1000;
@@ -46,6 +51,13 @@ export class StreamContext implements CredentialWaiter {
   private replyResult: WasmResult = WasmResult.Ok;
   private calloutToken: u32 = 0;
   private calloutStartNanos: u64 = 0;
+  /** Proxy mode for this request: signed in place, carried by the route's upstream. */
+  private inPlace: bool = false;
+  /** Set while a request callback runs: a request proxied then goes on when it returns, not by continue. */
+  private inRequestCallback: bool = false;
+  /** Size of the client's body as the host holds it (proxy mode replaces it with the event). */
+  private clientBodySize: usize = 0;
+  private response: ProxyResponse | null = null;
 
   /** The config this request runs under, fixed when it starts even if the root is reconfigured. */
   readonly config: Config | null;
@@ -57,6 +69,13 @@ export class StreamContext implements CredentialWaiter {
   /** proxy_on_request_headers: refuse what can be refused early, then wait for the body or call the function. */
   onRequestHeaders(endOfStream: bool): FilterStatus {
     if (this.stage != Stage.Headers) return FilterStatus.Continue;
+    this.inRequestCallback = true;
+    const status = this.requestHeaders(endOfStream);
+    this.inRequestCallback = false;
+    return status;
+  }
+
+  private requestHeaders(endOfStream: bool): FilterStatus {
     countRequest();
     const headers = getHeaders(MapType.HttpRequestHeaders);
     const request = ClientRequest.from(headers);
@@ -72,6 +91,9 @@ export class StreamContext implements CredentialWaiter {
     if (refusal != null) return this.refuse(refusal);
     this.target = target;
     if (request.declaredContentLength() > config.maxReqBodySize) return this.refuse(tooLarge(config));
+    // Envoy gives a filter no way to add a body to a request that has none: such a request to the Invoke
+    // API (whose event is a body) goes by callout even in proxy mode.
+    this.inPlace = config.proxy && !(target.replacesBody && endOfStream && !bodyAlwaysFollowsHeaders());
 
     if (bodyAlwaysFollowsHeaders()) {
       // APISIX: end_of_stream is always true here; the body (maybe empty) comes once we ask for it.
@@ -89,6 +111,13 @@ export class StreamContext implements CredentialWaiter {
 
   /** proxy_on_request_body: buffer until end of stream (the host keeps the bytes), refusing oversize bodies. */
   onRequestBody(bodySize: usize, endOfStream: bool): FilterStatus {
+    this.inRequestCallback = true;
+    const status = this.requestBody(bodySize, endOfStream);
+    this.inRequestCallback = false;
+    return status;
+  }
+
+  private requestBody(bodySize: usize, endOfStream: bool): FilterStatus {
     const config = this.config;
     if (this.stage != Stage.Body || config == null) return this.stage == Stage.Headers ? FilterStatus.Continue : FilterStatus.StopIteration;
     if (<i64>bodySize > config.maxReqBodySize) return this.refuse(tooLarge(config));
@@ -99,6 +128,7 @@ export class StreamContext implements CredentialWaiter {
       return this.refuse(failAnswer(Failure.RequestHostFault, "the host handed over " + body.byteLength.toString()
         + " of " + bodySize.toString() + " body bytes"));
     }
+    this.clientBodySize = bodySize;
     return this.send(body);
   }
 
@@ -114,7 +144,7 @@ export class StreamContext implements CredentialWaiter {
   private obtainCredentials(): void {
     const provider = this.root.credentials;
     if (provider == null) {
-      this.dispatch();
+      this.forward();
       return;
     }
     this.stage = Stage.Credentials;
@@ -127,7 +157,7 @@ export class StreamContext implements CredentialWaiter {
     if (this.stage != Stage.Credentials) return;
     setEffectiveContext(this.id);
     this.credentials = credentials;
-    this.dispatch();
+    this.forward();
   }
 
   credentialsFailed(cause: string): void {
@@ -136,19 +166,63 @@ export class StreamContext implements CredentialWaiter {
     this.finish(failAnswer(Failure.CredentialsUnavailable, "no credentials from " + cause));
   }
 
+  /** Sends the request on, signed: in place (proxy mode) or as a callout. */
+  private forward(): void {
+    if (this.inPlace) this.forwardInPlace();
+    else this.dispatch();
+  }
+
+  /** The signature of what goes to the function, [] without IAM. */
+  private signature(): Array<Header> {
+    const credentials = this.credentials;
+    const iam = this.config!.iam;
+    if (credentials == null || iam == null) return NO_HEADERS;
+    const signing = signRequest(this.target!.outgoing, credentials, iam.scope, realtimeMillis());
+    this.signing = signing;
+    return signing.headersToAdd();
+  }
+
+  /** Proxy mode: rewrites and signs the held request, then lets the host's router carry it. */
+  private forwardInPlace(): void {
+    const target = this.target!;
+    const outgoing = target.outgoing;
+    const replaced = target.replacesBody;
+    let problem = rewriteRequest(this.request.headers, outgoing, this.signature(), replaced ? outgoing.body.byteLength : -1);
+    if (problem.length == 0 && replaced && setBuffer(BufferType.HttpRequestBody, 0, <u32>this.clientBodySize, outgoing.body) != WasmResult.Ok) {
+      problem = "replacing the request body";
+    }
+    if (problem.length > 0) {
+      this.finish(failAnswer(Failure.RequestHostFault, "the host refused " + problem + " of the proxied request"));
+      return;
+    }
+    this.stage = Stage.Proxied;
+    this.response = target.proxyResponse();
+    // From a callout's answer (credentials fetched meanwhile), the paused request must be resumed.
+    if (!this.inRequestCallback) continueStream(REQUEST_STREAM);
+  }
+
+  /** proxy_on_response_headers: a proxied request's response, read on its way when the target needs it. */
+  onResponseHeaders(endOfStream: bool): FilterStatus {
+    if (this.stage != Stage.Proxied) return FilterStatus.Continue;
+    const response = this.response;
+    if (response != null) return response.headers(this.request.logName, endOfStream);
+    const status = getHeader(MapType.HttpResponseHeaders, ":status");
+    if (status != null) countReply(<u32>I32.parseInt(status!));
+    return FilterStatus.Continue;
+  }
+
+  /** proxy_on_response_body of a proxied request. */
+  onResponseBody(bodySize: usize, endOfStream: bool): FilterStatus {
+    const response = this.response;
+    if (this.stage != Stage.Proxied || response == null) return FilterStatus.Continue;
+    return response.body(this.request.logName, bodySize, endOfStream);
+  }
+
   /** Signs and sends one callout attempt; its response arrives on the root context. */
   private dispatch(): void {
     const config = this.config!;
     const outgoing = this.target!.outgoing;
-    const credentials = this.credentials;
-    const iam = config.iam;
-    let signature = NO_HEADERS;
-    if (credentials != null && iam != null) {
-      const signing = signRequest(outgoing, credentials, iam.scope, realtimeMillis());
-      this.signing = signing;
-      signature = signing.headersToAdd();
-    }
-    const headers = outgoing.wireHeaders(signature);
+    const headers = outgoing.wireHeaders(this.signature());
     this.stage = Stage.Callout;
     this.calloutStartNanos = monotonicNanos();
     const dispatch = httpCall(config.upstream, headers, outgoing.body, <u32>config.timeoutMs);
@@ -233,6 +307,7 @@ export class StreamContext implements CredentialWaiter {
    * and crash, but takes a status code (>= 100) as the response to give.
    */
   private afterReply(): FilterStatus {
+    if (this.stage == Stage.Proxied) return FilterStatus.Continue;
     if (this.stage == Stage.Done && this.replyResult != WasmResult.Ok && bodyAlwaysFollowsHeaders()) {
       return <FilterStatus>this.replyStatus;
     }

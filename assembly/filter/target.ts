@@ -5,6 +5,7 @@ import { Header } from "../http/header";
 import { OutgoingRequest } from "../http/outgoing-request";
 import { Answer } from "./answer";
 import { ClientRequest } from "./client-request";
+import { ProxyResponse } from "./proxy-response";
 
 export abstract class Target {
   /** What goes to the function, once build() succeeded (signed separately on every attempt). */
@@ -21,6 +22,16 @@ export abstract class Target {
 
   /** Whether an attempt that failed with a retryable answer may be repeated, after `attempts` tries. */
   mayRetry(request: ClientRequest, attempts: i32): bool {
+    return false;
+  }
+
+  /** Proxy mode: what reads the function's response on its way to the client; null lets it pass untouched. */
+  proxyResponse(): ProxyResponse | null {
+    return null;
+  }
+
+  /** Proxy mode: true when what is sent has a body of its own (an event), which must replace the client's. */
+  get replacesBody(): bool {
     return false;
   }
 }

@@ -1,5 +1,6 @@
 // Which function and qualifier a request invokes, and the Invoke API path for it:
-// POST /2015-03-31/functions/<function ARN, percent-encoded>/invocations[?Qualifier=<qualifier>].
+// POST /2015-03-31/functions/<function ARN, percent-encoded>/invocations[?Qualifier=<qualifier>], or for
+// InvokeWithResponseStream /2021-11-15/functions/<function ARN>/response-streaming-invocations.
 import { InvokeOptions } from "../config/invoke-options";
 import { uriEncode } from "../kernel/percent";
 
@@ -30,8 +31,11 @@ export function pickQualifier(options: InvokeOptions, draw: u32): string {
   return options.qualifiers[options.qualifiers.length - 1].name;
 }
 
-/** Chooses the function and qualifier for a request whose path after path_prefix is `path` (no query). */
-export function chooseFunction(options: InvokeOptions, path: string, draw: u32): FunctionChoice {
+/**
+ * Chooses the function and qualifier for a request whose path after path_prefix is `path` (no query);
+ * `streaming` asks for InvokeWithResponseStream.
+ */
+export function chooseFunction(options: InvokeOptions, path: string, draw: u32, streaming: bool = false): FunctionChoice {
   const target = new FunctionChoice();
   target.functionName = options.arn.name;
   target.eventPath = path.length > 0 ? path : "/";
@@ -52,7 +56,8 @@ export function chooseFunction(options: InvokeOptions, path: string, draw: u32):
   }
   const region = options.region;
   const functionArn = options.arn.unqualified(target.functionName, region);
-  target.path = "/2015-03-31/functions/" + uriEncode(functionArn) + "/invocations";
+  target.path = streaming ? "/2021-11-15/functions/" + uriEncode(functionArn) + "/response-streaming-invocations"
+    : "/2015-03-31/functions/" + uriEncode(functionArn) + "/invocations";
   if (target.qualifier.length > 0) target.query = "Qualifier=" + uriEncode(target.qualifier);
   return target;
 }

@@ -109,3 +109,26 @@ export function unwrapFunctionResponse(payload: ArrayBuffer, anyJsonIsBody: bool
   response.headers = forwardedResponseHeaders(response.headers);
   return response;
 }
+
+/**
+ * The HTTP integration prelude of a streaming function (awslambda.HttpResponseStream.from): JSON with
+ * statusCode (default 200), headers and cookies; the body follows it in the stream.
+ */
+export function readPrelude(json: ArrayBuffer): FunctionResponse {
+  if (!isValidUtf8(json)) return invalid("the function's response prelude is not UTF-8 JSON");
+  const parsed = parseJson(String.UTF8.decode(json), MAX_REPLY_DEPTH);
+  const prelude = parsed.value;
+  if (prelude == null || prelude.kind != JsonKind.Object) return invalid("the function's response prelude is not a JSON object");
+  const response = new FunctionResponse();
+  const statusCode = prelude.get("statusCode");
+  if (statusCode != null) {
+    if (!statusCode.isInteger() || statusCode.number < 100 || statusCode.number > 599) {
+      return invalid("the function's prelude statusCode is not an HTTP status (100-599)");
+    }
+    response.status = <i32>statusCode.number;
+  }
+  const problem = readHeaders(prelude, response);
+  if (problem.length > 0) return invalid("the function's response prelude is malformed: " + problem);
+  response.headers = forwardedResponseHeaders(response.headers);
+  return response;
+}
