@@ -10,6 +10,7 @@ import { unwrapFunctionResponse } from "../invoke/unwrap";
 import { apiGatewayTime } from "../invoke/api-gateway-time";
 import { base64Decode, base64Encode } from "../kernel/base64";
 import { JsonWriter } from "../util/json-writer";
+import { StreamedInvocation } from "../invoke/response-stream";
 
 /** The ARN's parts as JSON, or {"error": …}. */
 export function arn(text: string): string {
@@ -74,3 +75,27 @@ export function encodeBase64(bytes: ArrayBuffer): string { return base64Encode(b
 export function decodeBase64(text: string): ArrayBuffer | null { return base64Decode(text); }
 
 export function gatewayTime(epochMillis: i64): string { return apiGatewayTime(epochMillis); }
+
+// One streamed invocation decoded across calls, as proxy mode decodes InvokeWithResponseStream's chunks.
+let streamed = new StreamedInvocation();
+
+/** Starts a new streamed invocation. */
+export function streamReset(): void { streamed = new StreamedInvocation(); }
+
+function streamState(body: ArrayBuffer): string {
+  const prelude = streamed.prelude;
+  const json = new JsonWriter().beginObject().key("body").string(base64Encode(body)).key("streamError").string(streamed.streamError)
+    .key("completed").bool(streamed.completed).key("functionError").string(streamed.functionError)
+    .key("prelude").integer(<i64>prelude.state).key("status").integer(prelude.prelude.status)
+    .key("preludeError").string(prelude.prelude.error).key("headers").beginArray();
+  for (let i = 0; i < prelude.prelude.headers.length; i++) {
+    json.beginArray().string(prelude.prelude.headers[i].name).string(prelude.prelude.headers[i].value).endArray();
+  }
+  return json.endArray().endObject().toString();
+}
+
+/** Feeds event-stream bytes; returns the body released now and the state, as JSON. */
+export function streamPush(bytes: ArrayBuffer): string { return streamState(streamed.push(bytes)); }
+
+/** Ends the stream; returns the body held back and the state, as JSON. */
+export function streamFinish(): string { return streamState(streamed.finish()); }
