@@ -119,7 +119,9 @@ export class StreamContext implements CredentialWaiter {
 
   private requestBody(bodySize: usize, endOfStream: bool): FilterStatus {
     const config = this.config;
-    if (this.stage != Stage.Body || config == null) return this.stage == Stage.Headers ? FilterStatus.Continue : FilterStatus.StopIteration;
+    if (this.stage != Stage.Body || config == null) {
+      return this.stage == Stage.Headers || this.stage == Stage.Proxied ? FilterStatus.Continue : FilterStatus.StopIteration;
+    }
     if (<i64>bodySize > config.maxReqBodySize) return this.refuse(tooLarge(config));
     if (!endOfStream) return FilterStatus.StopIteration;
     const body = bodySize > 0 ? getBuffer(BufferType.HttpRequestBody, 0, <u32>bodySize) : EMPTY_BODY;
