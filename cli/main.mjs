@@ -11,11 +11,13 @@ import {
   placeSecrets, SYSTEM_TRUST_STORE,
 } from "./render-options.mjs";
 import { API_KEY_VARIABLE } from "./render-secrets.mjs";
+import { SCHEMA_FILE, schemaProblems } from "./schema-problems.mjs";
 
 export const USAGE = `usage:
   aws-lambda-wasm validate FILE [--host envoy|apisix] [--env] [--wasm MODULE]
-      Runs the filter's proxy_on_configure on the plugin config and prints what the gateway would log.
-      Exit 0 when accepted, 1 when refused. --host apisix skips proxy_on_vm_start as APISIX does;
+      Runs the filter's proxy_on_configure on the plugin config and prints what the gateway would log,
+      then every problem the JSON Schema finds (the filter stops at the first), with the nearest field
+      for an unknown key. Exit 0 when accepted, 1 when refused. --host apisix skips proxy_on_vm_start as APISIX does;
       --env gives the filter this process's environment (for "iam" without keys).
   aws-lambda-wasm render envoy FILE [--wasm-path PATH] [--ecds] [--envoy-version X.Y]
                                     [--secrets env|inline] [--trusted-ca PATH]
@@ -123,7 +125,24 @@ function validate(args, io) {
   if (host !== "envoy" && host !== "apisix") throw new UsageError(`--host must be envoy or apisix, not ${host}`);
   const text = readConfig(args.positional[1], io);
   const env = args.options["--env"] ? { ...io.env } : {};
-  return accepted(text, { host, env, wasm: args.options["--wasm"] }, io) ? 0 : 1;
+  const ok = accepted(text, { host, env, wasm: args.options["--wasm"] }, io);
+  printSchemaProblems(text, ok, io);
+  return ok ? 0 : 1;
+}
+
+/**
+ * The filter stops at its first problem; the JSON Schema lists them all. Printed when that says more
+ * than the filter's line: several problems, or a hint for an unknown key.
+ */
+function printSchemaProblems(text, ok, io) {
+  let config;
+  try { config = JSON.parse(text); } catch { return; } // the filter has said where the JSON breaks
+  const problems = schemaProblems(config);
+  const hinted = problems.some((line) => / is not a field: /.test(line));
+  if (problems.length === 0 || (!ok && problems.length === 1 && !hinted)) return;
+  io.stderr.write(ok ? `warning: the JSON Schema (${SCHEMA_FILE}) refuses what the filter accepted:\n`
+    : `every problem the JSON Schema (${SCHEMA_FILE}) finds:\n`);
+  for (const line of problems) io.stderr.write(`  ${line}\n`);
 }
 
 function renderEnvoy(file, args, io) {
