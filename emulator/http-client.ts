@@ -32,10 +32,11 @@ const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "
  */
 export function describeError(err: Error & { code?: string; library?: string }): string {
   const code = err.code ?? "";
-  const message = code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
+  const text = err.message.trim();
+  const message = code && !text.includes(code) ? `${text} (${code})` : text;
   if (DNS_CODES.has(code)) return `DNS: ${message}`;
   const tls = code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO"
-    || err.library === "SSL routines" || /certificate|SSL|TLS/.test(err.message);
+    || err.library === "SSL routines" || /certificate|SSL|TLS/.test(text);
   return tls ? `TLS: ${message}` : message;
 }
 
