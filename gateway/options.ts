@@ -1,6 +1,6 @@
 // `npm start -- …`: the gateway's options, checked before anything is built or started. Every problem is
 // one line and exit 2; `--help` explains each option.
-import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Profile } from "../emulator/index.ts";
@@ -8,8 +8,9 @@ import { PLUGIN_NAME } from "../cli/render-apisix.mjs";
 
 export const HELP = `npm start [-- OPTIONS]   a local gateway running build/aws-lambda.wasm in the project's proxy-wasm host
 
-  --config FILE     the plugin config to run: a JSON plugin config, or an APISIX route (JSON) whose
-                    "${PLUGIN_NAME}" plugin carries one. Relative to the folder you ran npm start in.
+  --config FILE     the plugin config to run: a JSON plugin config, an APISIX route (JSON) whose
+                    "${PLUGIN_NAME}" plugin carries one, or Envoy / Istio / Envoy Gateway YAML that
+                    embeds exactly one. Relative to the folder you ran npm start in.
                     Watched: an edit applies without a restart; a refused edit, or deleting the file,
                     keeps the last good config serving. Default: the demo config, calling the bundled
                     demo function.
@@ -104,29 +105,4 @@ function checkReadable(given: string, path: string): void {
     const code = (error as NodeJS.ErrnoException).code;
     throw new StartError(`--config ${given}: ${code === "ENOENT" ? `no such file (looked for ${path})` : code === "EACCES" ? "not readable" : (error as Error).message}`);
   }
-}
-
-/** What a --config file holds: the plugin config text, and the route's uri when it was an APISIX route. */
-export interface ConfigSource {
-  text: string;
-  routeUri?: string;
-}
-
-/** Reads a plugin config or an APISIX route carrying one. Throws StartError for a route without the plugin. */
-export function readConfigSource(path: string): ConfigSource {
-  const text = readFileSync(path, "utf8");
-  let parsed: any;
-  try { parsed = JSON.parse(text); } catch { return { text }; } // the filter says where the JSON breaks
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed) || !("plugins" in parsed) || "function_uri" in parsed) return { text };
-  const plugin = parsed.plugins?.[PLUGIN_NAME];
-  const routeUri = typeof parsed.uri === "string" ? parsed.uri : undefined;
-  if (!plugin || plugin.conf === undefined) {
-    throw new StartError(`${path} is an APISIX route without the ${PLUGIN_NAME} plugin: there is no plugin config to run`);
-  }
-  return { text: typeof plugin.conf === "string" ? plugin.conf : JSON.stringify(plugin.conf), routeUri };
-}
-
-/** An APISIX route uri as a gateway prefix: "/aws/*" → "/aws", "/aws" → "/aws". */
-export function routeFromUri(uri: string): string {
-  return uri.replace(/\*$/, "").replace(/\/+$/, "");
 }

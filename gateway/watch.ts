@@ -1,7 +1,7 @@
 // The watched --config file: an edit is applied without a restart; a refused edit, an unreadable file or a
 // deleted one keeps the last good config serving, and the gateway says which.
 import { unwatchFile, watchFile, type Stats } from "node:fs";
-import { readConfigSource } from "./options.ts";
+import { readConfigSource } from "./config-source.ts";
 import type { Serving } from "./serving.ts";
 
 /** Polls `file`; returns a function that stops watching. */

@@ -1,20 +1,18 @@
 // Every plugin config in examples/ runs under the local gateway (`npm start -- --config FILE`, with dummy AWS
 // variables) and answers: the JSON plugin configs on both host profiles, the APISIX route files on APISIX,
-// the configs embedded in the Envoy, Istio and Envoy Gateway YAML on Envoy. The two files that are not
+// the Envoy, Istio and Envoy Gateway YAML that embed one on Envoy (the gateway reads it from the YAML). The two files that are not
 // meant to run say so: the hot-reload example of a refused edit, and the route that disables the plugin.
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import YAML from "yaml";
 import { RefusedError } from "../gateway/gateway.ts";
 import { StartError } from "../gateway/options.ts";
+import { embeddedConfigs, readConfigSource } from "../gateway/config-source.ts";
 import { call, inProcess, root } from "./support/gateway-run.ts";
 
 const examples = join(root, "examples");
-const dir = mkdtempSync(join(tmpdir(), "aws-lambda-gateway-examples-"));
-after(() => rmSync(dir, { recursive: true, force: true }));
 const DUMMY = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "example-secret" };
 /** Not meant to answer: what the gateway does with them instead. */
 const REFUSED = new Set(["envoy-hot-reload/bad.json"]);
@@ -25,22 +23,6 @@ function filesUnder(path: string): string[] {
     const full = join(path, name);
     return statSync(full).isDirectory() ? filesUnder(full) : [full];
   });
-}
-
-/** Plugin configs inside a YAML document: JSON strings (Envoy's configuration.value) and objects (pluginConfig, config). */
-function embedded(node: unknown, found: object[] = []): object[] {
-  if (typeof node === "string" && node.includes("function_uri")) {
-    try {
-      const value = JSON.parse(node);
-      if (value && typeof value === "object" && "function_uri" in value) found.push(value);
-    } catch { /* not JSON */ }
-  } else if (Array.isArray(node)) {
-    for (const item of node) embedded(item, found);
-  } else if (node && typeof node === "object") {
-    if ("function_uri" in node) found.push(node);
-    else for (const value of Object.values(node)) embedded(value, found);
-  }
-  return found;
 }
 
 interface Case { name: string; file: string; profiles: string[] }
@@ -54,11 +36,10 @@ function cases(): Case[] {
       if ("function_uri" in value) all.push({ name, file, profiles: ["apisix", "envoy"] });
       else if ("plugins" in value) all.push({ name, file, profiles: ["apisix"] });
     } else if (/\.ya?ml$/.test(name)) {
-      YAML.parseAllDocuments(readFileSync(file, "utf8")).flatMap((doc) => embedded(doc.toJS())).forEach((config, i) => {
-        const copy = join(dir, `${name.replaceAll("/", "_")}-${i}.json`);
-        writeFileSync(copy, JSON.stringify(config));
-        all.push({ name: `${name} #${i}`, file: copy, profiles: ["envoy"] });
-      });
+      // The gateway reads the one plugin config a YAML file embeds; files without one are not configs.
+      const configs = YAML.parseAllDocuments(readFileSync(file, "utf8")).flatMap((doc) => embeddedConfigs(doc.toJS()));
+      assert.ok(configs.length <= 1, `${name} embeds ${configs.length} plugin configs`);
+      if (configs.length === 1) all.push({ name, file, profiles: ["envoy"] });
     }
   }
   return all;
@@ -68,8 +49,8 @@ const found = cases();
 
 test("the examples hold plugin configs of every kind: JSON, APISIX routes, and embedded in Envoy, Istio and Envoy Gateway YAML", () => {
   const names = found.map((c) => c.name).join("\n");
-  for (const kind of [/^invoke\/plugin-v2\.json$/m, /^apisix\/routes\/iam\.json$/m, /^envoy\/envoy\.yaml #0$/m, /^istio\/wasmplugin\.yaml #0$/m,
-    /^envoy-gateway\/envoyextensionpolicy\.yaml #0$/m, /^envoy-hot-reload\/iam\.json$/m]) {
+  for (const kind of [/^invoke\/plugin-v2\.json$/m, /^apisix\/routes\/iam\.json$/m, /^envoy\/envoy\.yaml$/m, /^istio\/wasmplugin\.yaml$/m,
+    /^envoy-gateway\/envoyextensionpolicy\.yaml$/m, /^envoy-hot-reload\/iam\.json$/m]) {
     assert.match(names, kind);
   }
   assert.ok(found.length >= 15, names);
@@ -83,8 +64,7 @@ for (const { name, file, profiles } of found) {
       if (NOT_A_PLUGIN.has(name)) return void await assert.rejects(start, (e) => e instanceof StartError && /without the aws-lambda-wasm plugin/.test(e.message));
       const { gateway, out } = await start;
       try {
-        const plugin = JSON.parse(readFileSync(file, "utf8"));
-        const conf = plugin.plugins ? JSON.parse(plugin.plugins["aws-lambda-wasm"].conf) : plugin;
+        const conf = JSON.parse(readConfigSource(file).text);
         const fn = Array.isArray(conf.allowed_functions) ? `/${conf.allowed_functions[0]}` : "";
         const passthrough = conf.event_format === "passthrough";
         const r = await call(gateway.port, `${gateway.route}${fn}?name=APISIX`,

@@ -9,7 +9,8 @@ import { releaseIsCurrent, releaseSourcesDigest, writeSourcesStamp } from "../sc
 import { environmentSecrets, redactHeader, traceLines } from "../gateway/trace.ts";
 import { prometheusText } from "../gateway/metrics.ts";
 import { pluginFacts, runsLocally } from "../gateway/plugin-facts.ts";
-import { normaliseRoute, routeFromUri } from "../gateway/options.ts";
+import { normaliseRoute } from "../gateway/options.ts";
+import { routeFromUri } from "../gateway/config-source.ts";
 import { vmEnvironment } from "../gateway/gateway.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aws-lambda-gateway-units-"));

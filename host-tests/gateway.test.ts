@@ -49,6 +49,7 @@ describe("npm start: options and files are checked before anything is built", ()
     ["a --route without /", ["--route", "aws"], /^npm start: --route must start with "\/", not aws$/],
     ["a missing config file", ["--config", "nope.json"], /^npm start: --config nope\.json: no such file \(looked for .*nope\.json\)$/],
     ["an APISIX route without the plugin", ["--config", "examples/apisix/routes/disable.json"], /is an APISIX route without the aws-lambda-wasm plugin/],
+    ["YAML that embeds no plugin config", ["--config", "examples/apisix/config.yaml"], /config\.yaml holds no plugin config \(no object with "function_uri"\)$/],
   ];
   for (const [what, args, message] of cases) {
     test(`${what}: one line on stderr, exit 2, nothing built`, async () => {
