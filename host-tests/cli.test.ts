@@ -140,7 +140,7 @@ test("usage errors print the usage; help prints it on stdout", () => {
 
 test("render envoy: the filter carries the config, the cluster is named as the filter's upstream", () => {
   const config = { function_uri: seedUri, path_prefix: "/aws", authorization: { apikey: "k" } };
-  const { filter, cluster, body, stdout } = renderEnvoy(config, "--wasm-path", "build/aws-lambda.wasm");
+  const { filter, cluster, body, stdout } = renderEnvoy(config, "--wasm-path", "build/aws-lambda.wasm", "--secrets", "inline");
   assert.deepEqual(checkEnvoy(filter, "HttpFilter"), []);
   assert.deepEqual(checkEnvoy(cluster, "Cluster"), []);
   const plugin = filter.typed_config.config;

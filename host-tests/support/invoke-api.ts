@@ -2,7 +2,7 @@
 // it verifies SigV4 for service lambda like AWS (through AwsEndpoint), checks the function, qualifier and
 // invocation type, hands the decoded event to handlers written like real Lambda handlers, and answers as
 // Lambda does — the payload, X-Amz-Function-Error for failures, 202 for Event, 429 when throttled.
-import { AwsEndpoint, type FunctionReply, type ReceivedRequest } from "./aws-endpoint.ts";
+import { AwsEndpoint, type Credentials, type FunctionReply, type ReceivedRequest } from "./aws-endpoint.ts";
 
 export interface LambdaContext { functionName: string; qualifier: string; invokedFunctionArn: string; awsRequestId: string }
 export type LambdaHandler = (event: any, context: LambdaContext) => unknown | Promise<unknown>;
@@ -24,8 +24,10 @@ export interface Invocation {
 
 export interface InvokeApiOptions {
   region: string;
-  accessKey: string;
-  secretKey: string;
+  accessKey?: string;
+  secretKey?: string;
+  /** Every access key accepted, with its secret and session token (instead of accessKey/secretKey). */
+  credentials?: Record<string, Credentials>;
   account?: string;
   functions: Record<string, LambdaHandler>;
   /** Qualifiers that exist per function (default: any). */
@@ -51,7 +53,7 @@ export class InvokeApi {
     let api: InvokeApi;
     const endpoint = await AwsEndpoint.start({
       region: options.region, service: "lambda",
-      iam: { [options.accessKey]: { secretKey: options.secretKey } },
+      iam: options.credentials ?? { [options.accessKey ?? ""]: { secretKey: options.secretKey ?? "" } },
       handler: (req) => api.handle(req, options),
     });
     api = new InvokeApi(endpoint);
