@@ -32,6 +32,8 @@ describe("instance metadata and container credential documents", () => {
       [{ ...GOOD, Code: 1 }, /Code is not "Success"/],
       [{ ...GOOD, AccessKeyId: undefined }, /AccessKeyId is missing or malformed/],
       [{ ...GOOD, AccessKeyId: 12 }, /AccessKeyId is missing or malformed/],
+      [{ ...GOOD, AccessKeyId: "ASIA/EXAMPLE" }, /AccessKeyId is missing or malformed/],
+      [{ ...GOOD, AccessKeyId: "A".repeat(129) }, /AccessKeyId is missing or malformed/],
       [{ ...GOOD, SecretAccessKey: "has space" }, /SecretAccessKey is missing or malformed/],
       [{ ...GOOD, SecretAccessKey: "ctl\u0001" }, /SecretAccessKey is missing or malformed/],
       [{ ...GOOD, Token: "é-not-ascii" }, /Token is missing or malformed/],
@@ -81,7 +83,8 @@ describe("STS AssumeRole answers", () => {
       + `      <SessionToken>FwoGZXIvYXdzEXAMPLE</SessionToken>\n      <Expiration>2026-12-01T22:00:00.611Z</Expiration>\n`
       + `    </Credentials>\n  </AssumeRoleResult>\n</AssumeRoleResponse>\n`;
     assert.deepEqual(read(xml), { accessKeyId: "ASIASTS", secretAccessKey: "a&b", sessionToken: "FwoGZXIvYXdzEXAMPLE", expiration: LATER_MS });
-    assert.match(read("<AssumeRoleResponse/>").error, /XML answer has no Credentials/);
+    assert.match(read("<AssumeRoleResponse></AssumeRoleResponse>").error, /XML answer has no Credentials/);
+    assert.match(read(xml.slice(0, xml.indexOf("</AssumeRoleResult>"))).error, /not a whole AssumeRoleResponse/);
     assert.match(read(xml.replace("<SessionToken>FwoGZXIvYXdzEXAMPLE</SessionToken>", "")).error, /SessionToken is missing/);
   });
 
