@@ -139,8 +139,8 @@ export abstract class RequestRun {
 
   /** Answers one callout (opts.answer, or real HTTP in "http" mode); false when it must stay pending. */
   protected async answer(c: Callout): Promise<boolean> {
-    if (!canAnswer(this.driver, this.answering)) return false;
     this.lastCallout = c;
+    if (!canAnswer(this.driver, this.answering)) return false;
     const started = performance.now();
     await answerCallout(this.driver, this.answering, c);
     this.calloutMs = (this.calloutMs ?? 0) + (performance.now() - started);
