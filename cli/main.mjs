@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { configureFilter, DEFAULT_WASM } from "./configure.mjs";
-import { DEFAULT_WASM_PATH, discoveryResponse, lambdaCluster, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter } from "./render-envoy.mjs";
+import { DEFAULT_WASM_PATH, discoveryResponse, envoyClusters, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter } from "./render-envoy.mjs";
 import { apisixNotes, apisixRoute, PLUGIN_NAME } from "./render-apisix.mjs";
 import { checkEnvoy } from "./envoy-shape.mjs";
 import {
@@ -111,7 +111,8 @@ function parsePlugin(text) {
 }
 
 // Rendering does not need real credentials: the gateway supplies them at run time.
-const PLACEHOLDER_CREDENTIALS = { AWS_ACCESS_KEY_ID: "placeholder", AWS_SECRET_ACCESS_KEY: "placeholder", [API_KEY_VARIABLE]: "placeholder" };
+const PLACEHOLDER_CREDENTIALS = { AWS_ACCESS_KEY_ID: "placeholder", AWS_SECRET_ACCESS_KEY: "placeholder", [API_KEY_VARIABLE]: "placeholder",
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/placeholder" };
 
 /** Placeholders for the AWS keys and for the variable the config's apikey_env names, if any. */
 function placeholderEnv(text) {
@@ -165,7 +166,7 @@ function renderEnvoy(file, args, io) {
     header.push("An ECDS file for config_discovery.config_source.path_config_source: replace it by an atomic move.",
       `The cluster "${upstreamName(plugin)}" must already exist (render without --ecds prints it).`);
   } else {
-    body = { http_filters: [wasmFilter(plugin, options)], clusters: [lambdaCluster(plugin, options)] };
+    body = { http_filters: [wasmFilter(plugin, options)], clusters: envoyClusters(plugin, options) };
     passVariables(body.http_filters[0].typed_config, placed.variables);
     header.push("http_filters: add to http_connection_manager.http_filters before envoy.filters.http.router.",
       "clusters: add to static_resources.clusters; the filter's upstream names it.", "", ...mappingNotes(plugin, options));

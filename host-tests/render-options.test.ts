@@ -175,9 +175,10 @@ test("--secrets inline keeps an API key and warns that it is literal", () => {
   assert.match(stderr, /^warning: literal secrets rendered into the filter config: authorization\.apikey \(--secrets env would leave them out\)/m);
 });
 
-test("a config without secrets renders without notes; iam {} already reads the environment", () => {
+test("a config without secrets renders without notes; iam {} (the chain) already reads the environment", () => {
   const { pluginConfig, stderr } = renderEnvoy({ function_uri: seedUri, authorization: { iam: {} } });
-  assert.deepEqual(pluginConfig.vm_config.environment_variables.host_env_keys, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]);
+  assert.deepEqual(pluginConfig.vm_config.environment_variables.host_env_keys, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED"]);
   assert.equal(stderr, "");
 });
 
@@ -208,6 +209,7 @@ test("render apisix: --name and --wasm-path reach the entry; iam without keys ad
   assert.equal(r.code, 0, r.stderr);
   const entry = YAML.parse(r.stderr.slice(r.stderr.indexOf("\nwasm:") + 1));
   assert.deepEqual(entry.wasm.plugins, [{ name: "lambda-wasm", priority: -1898, file: "/opt/wasm/aws-lambda.wasm", http_request_phase: "access" }]);
-  assert.deepEqual(entry.nginx_config, { envs: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] });
+  assert.deepEqual(entry.nginx_config, { envs: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED"] });
   assert.deepEqual(Object.keys(JSON.parse(r.stdout).plugins), ["lambda-wasm"]);
 });
