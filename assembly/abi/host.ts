@@ -81,6 +81,21 @@ export function getHeaders(type: MapType): Array<Header> {
   return decodeHeaderMap(takeOut());
 }
 
+/**
+ * One header's value (`name` lower case), null when missing or unreadable. A single-key read: APISIX builds
+ * only the pseudo-header asked for, where a whole-map read builds every one of them.
+ */
+export function getHeader(type: MapType, name: string): string | null {
+  const key = utf8(name);
+  clearOut();
+  const result = imports.proxy_get_header_map_value(<u32>type, changetype<usize>(key), key.byteLength, outPtr, outSize);
+  if (result != WasmResult.Ok) {
+    releaseUnclaimed();
+    return null;
+  }
+  return decodeUtf8LossyBuffer(takeOut());
+}
+
 /** Outcome of proxy_http_call: the host's result and, when Ok, the token the response will carry. */
 export class CalloutDispatch {
   constructor(public result: WasmResult, public token: u32) {}

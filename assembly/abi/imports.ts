@@ -23,6 +23,11 @@ export declare function proxy_get_buffer_bytes(bufferType: u32, start: u32, maxS
 export declare function proxy_get_header_map_pairs(mapType: u32, ptrPtr: usize, sizePtr: usize): u32;
 
 // @ts-ignore: decorator
+@external("env", "proxy_get_header_map_value")
+export declare function proxy_get_header_map_value(mapType: u32, keyPtr: usize, keySize: usize, valuePtrPtr: usize,
+  valueSizePtr: usize): u32;
+
+// @ts-ignore: decorator
 @external("env", "proxy_send_local_response")
 export declare function proxy_send_local_response(statusCode: u32, detailsPtr: usize, detailsSize: usize,
   bodyPtr: usize, bodySize: usize, headersPtr: usize, headersSize: usize, grpcStatus: i32): u32;

@@ -13,7 +13,9 @@ import { isValidUtf8 } from "../kernel/utf8";
 import { countConfigRefused } from "./metrics";
 import { RetrySchedule } from "./retry-schedule";
 import { logLine } from "./replies";
-import { bodyAlwaysFollowsHeaders, hostName } from "./host-traits";
+import { bodyAlwaysFollowsHeaders, hostName, upstreamIsHostPort } from "./host-traits";
+import { isHostPort } from "../config/host-port";
+import { excerpt } from "../util/json-reader";
 
 /** How often a root context with fetched credentials checks whether they are due for refresh. */
 const CREDENTIAL_TICK_MS: u32 = 1000;
@@ -65,8 +67,14 @@ export class RootContext {
     if (bytes.byteLength > MAX_CONFIG_BYTES) return "configuration is larger than " + MAX_CONFIG_BYTES.toString() + " bytes";
     if (!isValidUtf8(bytes)) return "configuration is not valid UTF-8";
     const result = parseConfig(String.UTF8.decode(bytes), environment());
-    if (result.config == null) return result.error;
-    this.config = result.config;
+    const config = result.config;
+    if (config == null) return result.error;
+    if (upstreamIsHostPort() && config.upstreamGiven && !isHostPort(config.upstream)) {
+      // wasm-nginx-module accepts any authority here and the call then fails at run time, as a 503.
+      return "property \"upstream\" validation failed: on APISIX it must be host[:port] (letters, digits, '-', '.', "
+        + "or an [IPv6] address), not a cluster name: \"" + excerpt(config.upstream) + "\"";
+    }
+    this.config = config;
     return "";
   }
 
