@@ -46,7 +46,7 @@ export class Host {
     const host = new Host({
       ...options,
       pluginRootId: options.pluginRootId ?? entry.pluginRootId,
-      allowOnHeadersStopIteration: options.allowOnHeadersStopIteration ?? true,
+      allowOnHeadersStopIteration: options.allowOnHeadersStopIteration ?? false, // Envoy's default
       callouts: options.callouts ?? "capture",
     }, checked, entry);
     host.start(checked);
@@ -263,7 +263,7 @@ export class Host {
     return [...this.vm.events];
   }
 
-  /** Metrics defined by the filter, by name (always empty on APISIX: metrics are Unimplemented there). */
+  /** Metrics defined by the filter, by name (always empty on APISIX, whose metric calls do nothing). */
   getMetrics(): Map<string, Metric> {
     return this.vm.metrics.snapshot();
   }

@@ -19,6 +19,7 @@ export interface WasiOptions {
 const ERRNO_SUCCESS = 0;
 const ERRNO_BADF = 8;
 const ERRNO_INVAL = 28;
+const ERRNO_NOTSUP = 58;
 
 export class Wasi {
   /** Text the module wrote to stdout/stderr (AssemblyScript writes its abort message to stderr). */
@@ -89,8 +90,9 @@ export class Wasi {
         this.view().setBigUint64(out, ns, true);
         return ERRNO_SUCCESS;
       },
-      clock_res_get: (_id: number, out: number) => {
-        this.view().setBigUint64(out, 1000n, true);
+      clock_res_get: (id: number, out: number) => {
+        if (id !== 0 && id !== 1) return ERRNO_NOTSUP;
+        this.view().setBigUint64(out, 1n, true); // cpp-host: 1 ns for realtime and monotonic
         return ERRNO_SUCCESS;
       },
       random_get: (buf: number, len: number) => {
