@@ -6,7 +6,9 @@
 //   npm start -- --config my-plugin.json        # any plugin config, e.g. a real function_uri
 //   npm start -- --host envoy --port 8080       # drive the filter the way Envoy does
 //
-// The config file is watched: an edit is applied without a restart, a refused one leaves the old serving.
+// The config file is watched: an edit is applied without a restart. A refused edit leaves the old config
+// serving on Envoy (xDS rejects it); on APISIX, whose Admin API stores any conf, the route answers 503 until
+// the config is fixed — the gateway does what the host it imitates does.
 import { createServer, type IncomingMessage } from "node:http";
 import { readFileSync, watchFile } from "node:fs";
 import { parseArgs } from "node:util";
@@ -51,9 +53,10 @@ function clustersFor(configText: string): Record<string, string> {
 }
 
 const configText = args.config ? readFileSync(args.config, "utf8") : await demoConfig();
-const host = await Host.load({ profile, callouts: "http", clusters: clustersFor(configText) });
+// allow_on_headers_stop_iteration as README configures Envoy, so request bodies reach the filter.
+const host = await Host.load({ profile, allowOnHeadersStopIteration: true, callouts: "http", clusters: clustersFor(configText) });
 const printLogs = () => {
-  for (const entry of host.getLogs()) console.log(`${stamp()} [${entry.levelName}] ${entry.message}`);
+  for (const entry of host.getLogs()) console.log(`${stamp()} [${entry.hostLevel}] ${entry.message}`);
   host.clearLogs();
 };
 
@@ -73,6 +76,9 @@ if (args.config) {
     if (next.accepted) {
       root = next;
       console.log(`${stamp()} applied the new config from ${file} (root context ${next.rootId})`);
+    } else if (profile === "apisix") {
+      root = next;
+      console.log(`${stamp()} the new config was refused: as on APISIX, the route answers 503 until it is fixed`);
     } else {
       console.log(`${stamp()} kept the previous config: the new one was refused`);
     }
