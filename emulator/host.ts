@@ -57,7 +57,7 @@ export class Host {
     const { linking } = this.behaviour;
     this.exports = instantiate(checked, {
       host: this.behaviour, vm: this.vm, faults: this.faults,
-      wasi: new Wasi({ env: this.options.env, now: this.options.now }),
+      wasi: new Wasi({ env: this.options.env, now: this.options.now, monotonicNs: this.options.monotonicNs }),
       memory: () => this.memory,
     });
     this.callbacks.bind(this.exports);

@@ -25,6 +25,8 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** Realtime clock in ms since the epoch, for WASI clock_time_get and proxy_get_current_time_nanoseconds. */
   now?: () => number;
+  /** Monotonic clock in ns for WASI clock_time_get (default process.hrtime): a test can move it by hand. */
+  monotonicNs?: () => bigint;
   /** Value of property "plugin_root_id": Envoy's root_id (default "aws_lambda"), APISIX's plugin name (default "aws-lambda-wasm"). */
   pluginRootId?: string;
   /**

@@ -14,6 +14,8 @@ export interface WasiOptions {
   env?: Record<string, string>;
   /** Realtime clock in milliseconds since the epoch; defaults to Date.now(). */
   now?: () => number;
+  /** Monotonic clock in nanoseconds; defaults to process.hrtime.bigint(). */
+  monotonicNs?: () => bigint;
 }
 
 const ERRNO_SUCCESS = 0;
@@ -85,7 +87,7 @@ export class Wasi {
       clock_time_get: (id: number, _precision: bigint | number, out: number) => {
         let ns: bigint;
         if (id === 0) ns = BigInt(Math.round((this.options.now ?? Date.now)() * 1e6));
-        else if (id === 1) ns = process.hrtime.bigint();
+        else if (id === 1) ns = (this.options.monotonicNs ?? process.hrtime.bigint)();
         else return ERRNO_INVAL;
         this.view().setBigUint64(out, ns, true);
         return ERRNO_SUCCESS;
