@@ -299,6 +299,8 @@ for (const profile of PROFILES) {
       assert.equal(fresh.body.toString(), "new.example.com");
     });
 
+    // Root contexts, not routes: on APISIX the route that took the refused conf answers 503 instead
+    // (emulator-apisix-requests.test.ts), but no other root is touched.
     test("a refused config changes nothing: the previous root keeps serving", async () => {
       const host = await Host.load({ profile, allowOnHeadersStopIteration: true, callouts: "capture" });
       const good = configure(host, { function_uri: "https://good.example.com/" });

@@ -1,5 +1,5 @@
 // Observability: for each outcome of a URL-mode request, exactly the metrics README "Metrics and logs"
-// documents move on Envoy, and nothing else; on APISIX (metrics answer Unimplemented) the same requests
+// documents move on Envoy, and nothing else; on APISIX (metric calls answer Ok and keep nothing) the same requests
 // get the same replies. Invoke API outcomes (throttled, function_error, …) belong to that mode's tests.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
