@@ -96,7 +96,8 @@ export class Host {
   // ---- configuration and whole requests ----------------------------------------------------------
 
   /**
-   * Creates a root context and delivers `config` (objects JSON-encoded, as APISIX does; bytes as
+   * Creates a root context and delivers `config` (objects JSON-encoded, as APISIX ≥ 3.5 does — APISIX ≤ 3.4
+   * takes only a conf string, which is delivered as it is; bytes as
    * given) as the host does: Envoy proxy_on_context_create + proxy_on_vm_start + proxy_on_configure,
    * APISIX without proxy_on_vm_start. With `rootId`, delivers it again to that root context.
    */

@@ -182,7 +182,8 @@ function readOnlyVariable(s: StreamContext, name: string): string | undefined {
     request_uri: s.info.path,
     uri,
     args,
-    host: s.info.authority.replace(/:\d+$/, "").toLowerCase(),
+    // $host: the Host header's name, else (HTTP/1.0 without Host) the server_name, "_" in APISIX.
+    host: firstValue(s.headers, "host")?.replace(/:\d+$/, "").toLowerCase() ?? "_",
     scheme: s.info.scheme,
     server_protocol: "HTTP/1.1",
     remote_addr: "127.0.0.1",
