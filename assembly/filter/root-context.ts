@@ -13,7 +13,9 @@ import { isValidUtf8 } from "../kernel/utf8";
 import { countConfigRefused } from "./metrics";
 import { RetrySchedule } from "./retry-schedule";
 import { logLine } from "./replies";
-import { bodyAlwaysFollowsHeaders, canReplaceBodies, hostName } from "./host-traits";
+import { bodyAlwaysFollowsHeaders, canReplaceBodies, hostName, upstreamIsHostPort } from "./host-traits";
+import { isHostPort } from "../config/host-port";
+import { excerpt } from "../util/json-reader";
 
 /** How often a root context with fetched credentials checks whether they are due for refresh. */
 const CREDENTIAL_TICK_MS: u32 = 1000;
@@ -67,6 +69,11 @@ export class RootContext {
     const result = parseConfig(String.UTF8.decode(bytes), environment());
     const config = result.config;
     if (config == null) return result.error;
+    if (upstreamIsHostPort() && config.upstreamGiven && !isHostPort(config.upstream)) {
+      // wasm-nginx-module accepts any authority here and the call then fails at run time, as a 503.
+      return "property \"upstream\" validation failed: on APISIX it must be host[:port] (letters, digits, '-', '.', "
+        + "or an [IPv6] address), not a cluster name: \"" + excerpt(config.upstream) + "\"";
+    }
     if (config.proxy && config.invoke != null && !canReplaceBodies()) {
       return "property \"mode\" validation failed: \"proxy\" with a Lambda function ARN replaces the request body with "
         + "the event, which this host cannot do (APISIX's wasm-nginx-module answers proxy_set_buffer_bytes with "

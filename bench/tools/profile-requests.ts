@@ -14,7 +14,7 @@ const HOST = "x9w6z07gb9.execute-api.us-east-1.amazonaws.com";
 const uri = `https://${HOST}/default/test-apisix`;
 const config = kind === "apikey" ? { function_uri: uri, path_prefix: "/aws", authorization: { apikey: "k" } }
   : { function_uri: uri, path_prefix: "/aws", authorization: { iam: { accesskey: "AKIDEXAMPLE", secretkey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" } } };
-const host = await Host.load({ profile: "envoy", wasm, callouts: "capture" });
+const host = await Host.load({ profile: "envoy", allowOnHeadersStopIteration: true, wasm, callouts: "capture" });
 const { rootId } = host.configure(config);
 const headers: [string, string][] = [["user-agent", "curl/8.5.0"], ["accept", "*/*"], ["x-forwarded-for", "203.0.113.7"],
   ["x-request-id", "0f3c1a52-6d0e-4b7e-9c77-3f1f5e2a8b41"], ["content-type", "application/json"], ["x-api-key", "x"], ["accept-encoding", "gzip"]];
