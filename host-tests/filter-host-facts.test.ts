@@ -122,6 +122,23 @@ describe("the upstream rule on each host", () => {
     }
   });
 
+  test("apisix refuses credential endpoints' callout targets that are not host[:port], naming the field", async () => {
+    const iam = (extra: object) => ({ ...FUNCTION, authorization: { iam: { credentials: "instance", ...extra } } });
+    const cases: Array<[object, string]> = [
+      [iam({ imds_upstream: "imds_cluster" }), "imds_upstream"],
+      [{ ...FUNCTION, authorization: { iam: { credentials: "container", container_endpoint: "http://127.0.0.1:9/creds",
+        container_upstream: "creds|cluster" } } }, "container_upstream"],
+      [iam({ assume_role: { role_arn: "arn:aws:iam::123456789012:role/app", sts_upstream: "sts_cluster" } }), "sts_upstream"],
+    ];
+    for (const [config, field] of cases) {
+      const host = await Host.load({ profile: "apisix" });
+      assert.equal(host.configure(config).accepted, false, field);
+      assert.match(host.getLogs(5)[0].message, new RegExp(`property "${field}" validation failed: on APISIX it must be host\\[:port\\]`));
+      const envoy = await Host.load({ profile: "envoy" });
+      assert.equal(envoy.configure(config).accepted, true, `envoy takes ${field} as a cluster name`);
+    }
+  });
+
   test("envoy takes a cluster name", async () => {
     const host = await Host.load({ profile: "envoy" });
     assert.equal(host.configure({ ...FUNCTION, upstream: "lambda_api" }).accepted, true);

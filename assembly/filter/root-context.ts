@@ -15,6 +15,7 @@ import { RetrySchedule } from "./retry-schedule";
 import { logLine } from "./replies";
 import { bodyAlwaysFollowsHeaders, canReplaceBodies, hostName, upstreamIsHostPort } from "./host-traits";
 import { isHostPort } from "../config/host-port";
+import { CredentialKind } from "../config/credential-source";
 import { excerpt } from "../util/json-reader";
 
 /** How often a root context with fetched credentials checks whether they are due for refresh. */
@@ -69,10 +70,10 @@ export class RootContext {
     const result = parseConfig(String.UTF8.decode(bytes), environment());
     const config = result.config;
     if (config == null) return result.error;
-    if (upstreamIsHostPort() && config.upstreamGiven && !isHostPort(config.upstream)) {
+    if (upstreamIsHostPort()) {
       // wasm-nginx-module accepts any authority here and the call then fails at run time, as a 503.
-      return "property \"upstream\" validation failed: on APISIX it must be host[:port] (letters, digits, '-', '.', "
-        + "or an [IPv6] address), not a cluster name: \"" + excerpt(config.upstream) + "\"";
+      const problem = notHostPort(config);
+      if (problem.length > 0) return problem;
     }
     if (config.proxy && config.invoke != null && !canReplaceBodies()) {
       return "property \"mode\" validation failed: \"proxy\" with a Lambda function ARN replaces the request body with "
@@ -89,4 +90,25 @@ export class RootContext {
     const config = this.config;
     if (provider != null && config != null) provider.refreshIfDue(realtimeMillis(), this.id, config.timeoutMs);
   }
+}
+
+/** The first callout target (upstream, credential endpoints') that is not host[:port], as a refusal; "" when none. */
+function notHostPort(config: Config): string {
+  const rule = " validation failed: on APISIX it must be host[:port] (letters, digits, '-', '.', or an [IPv6] address), "
+    + "not a cluster name: \"";
+  if (config.upstreamGiven && !isHostPort(config.upstream)) return "property \"upstream\"" + rule + excerpt(config.upstream) + "\"";
+  const iam = config.iam;
+  if (iam == null) return "";
+  const source = iam.source;
+  if (source.fetched && source.endpoint.upstream.length > 0 && !isHostPort(source.endpoint.upstream)) {
+    const field = source.kind == CredentialKind.Container ? "container_upstream" : "imds_upstream";
+    return "property \"authorization\" validation failed: property \"iam\" validation failed: property \"" + field + "\""
+      + rule + excerpt(source.endpoint.upstream) + "\"";
+  }
+  const role = source.assumeRole;
+  if (role != null && !isHostPort(role.sts.upstream)) {
+    return "property \"authorization\" validation failed: property \"iam\" validation failed: property \"assume_role\" "
+      + "validation failed: property \"sts_upstream\"" + rule + excerpt(role.sts.upstream) + "\"";
+  }
+  return "";
 }
