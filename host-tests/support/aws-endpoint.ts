@@ -26,7 +26,16 @@ export interface ReceivedRequest {
   signed?: { accessKey: string; region: string; service: string; signedHeaders: string[] };
 }
 
-export interface FunctionReply { status?: number; headers?: Record<string, string | string[]>; body?: string | Buffer }
+/** A streamed body: `write` sends one chunk (chunked framing, flushed at once) and resolves once written. */
+export type BodyStream = (write: (chunk: string | Buffer) => Promise<void>) => Promise<void>;
+
+export interface FunctionReply {
+  status?: number;
+  headers?: Record<string, string | string[]>;
+  body?: string | Buffer;
+  /** Instead of `body`: the body written chunk by chunk, with no Content-Length (as a streaming function URL does). */
+  stream?: BodyStream;
+}
 export type Handler = (request: ReceivedRequest) => FunctionReply | Promise<FunctionReply>;
 
 export interface EndpointOptions {
@@ -192,6 +201,13 @@ export class AwsEndpoint {
       }
       const reply = await (options.handler ?? echo)(received);
       res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...(reply.headers ?? {}) });
+      if (reply.stream) {
+        res.flushHeaders();
+        await reply.stream((chunk) => new Promise<void>((resolve) => {
+          if (res.destroyed) return resolve();
+          res.write(chunk, () => resolve());
+        }));
+      }
       res.end(reply.body ?? "");
     });
     endpoint = new AwsEndpoint(server);
