@@ -48,6 +48,9 @@ export function rewriteRequest(client: Array<Header>, outgoing: OutgoingRequest,
     if (replaceHeader(REQUEST, ":method", outgoing.method) != WasmResult.Ok) return "rewriting :method";
     if (replaceHeader(REQUEST, ":path", target) != WasmResult.Ok) return "rewriting :path";
     if (replaceHeader(REQUEST, ":authority", outgoing.authority) != WasmResult.Ok) return "rewriting :authority";
+    // The function is https: an HTTP/2 upstream connection sends :scheme, and Envoy keeps a valid client value.
+    if (!sameValues(valuesOf(client, ":scheme"), [outgoing.scheme])
+      && replaceHeader(REQUEST, ":scheme", outgoing.scheme) != WasmResult.Ok) return "rewriting :scheme";
   }
   const wanted = new Array<Header>();
   for (let i = 0; i < outgoing.headers.length; i++) wanted.push(outgoing.headers[i]);

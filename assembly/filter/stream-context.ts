@@ -16,7 +16,7 @@ import { ClientRequest } from "./client-request";
 import { Failure, failureKind } from "./failures";
 import { bodyAlwaysFollowsHeaders, headerMapNeedsHost } from "./host-traits";
 import { countCallout, countReply, countRequest, countRetry, recordCalloutDuration } from "./metrics";
-import { ProxyResponse } from "./proxy-response";
+import { hostFailure, ProxyResponse } from "./proxy-response";
 import { rewriteRequest } from "./proxy-rewrite";
 import { fail, relay } from "./replies";
 import { RootContext } from "./root-context";
@@ -218,10 +218,37 @@ export class StreamContext implements CredentialWaiter {
   onResponseHeaders(endOfStream: bool): FilterStatus {
     if (this.stage != Stage.Proxied) return FilterStatus.Continue;
     const response = this.response;
-    if (response != null) return response.headers(this.request.logName, endOfStream);
-    const status = getHeader(MapType.HttpResponseHeaders, ":status");
-    if (status != null) countReply(<u32>I32.parseInt(status!));
+    if (response == null) {
+      // A URL target's response passes untouched: counted, and only a refusal or failure is read further.
+      const text = getHeader(MapType.HttpResponseHeaders, ":status");
+      const status = text != null ? statusOf([new Header(":status", text)]) : 0;
+      if (status != 403 && status < 502) {
+        countReply(status);
+        return FilterStatus.Continue;
+      }
+    }
+    const headers = getHeaders(MapType.HttpResponseHeaders);
+    const status = statusOf(headers);
+    if (status == 403 && this.credentials != null) this.proxiedRefusal(headers);
+    if (response != null) return response.headers(this.request.logName, headers, endOfStream);
+    if (!hostFailure(this.request.logName, status, headers)) countReply(status);
     return FilterStatus.Continue;
+  }
+
+  /**
+   * AWS refused a proxied request's signature (403; the type is in x-amzn-errortype). The refusal goes to
+   * the client — the route carried the only attempt — but fetched credentials AWS calls expired are dropped,
+   * so the next request fetches new ones, and the log explains it as in callout mode.
+   */
+  private proxiedRefusal(headers: Array<Header>): void {
+    const refusal = signatureRefusal(headers, EMPTY_BODY);
+    if (refusal == AuthRefusal.None) return;
+    let line = this.request.logName + ": " + explainRefusal(refusal, headers, this.signing);
+    if (refusal == AuthRefusal.ExpiredToken && this.provider!.rotates) {
+      this.provider!.invalidate(this.credentials!);
+      line += "; they are dropped and the next request fetches new ones";
+    }
+    logLine(LogLevel.Error, line);
   }
 
   /** proxy_on_response_body of a proxied request. */

@@ -49,6 +49,8 @@ export class EnvoyRequest extends RequestRun {
         this.s.resumed = false;
         continue;
       }
+      // The filter let the request go on (Continue, or continue_stream once the body was in): the router has it.
+      if (bodyDone && (this.s.resumed || (hasBody ? lastBodyStatus === FilterStatus.Continue : !headersPaused))) break;
       // Its own callout, else one made on a root context (a credential fetch this stream may wait for).
       const pending = this.nextCallout();
       if (!pending) {
