@@ -64,7 +64,7 @@ export class StreamingInvokeApi {
   private constructor(readonly endpoint: AwsEndpoint) {}
 
   static async start(options: {
-    region: string; accessKey: string; secretKey: string;
+    region: string; accessKey: string; secretKey: string; sessionToken?: string;
     functions: Record<string, (event: any) => StreamedOutput>;
     streaming?: () => Streaming;
     /** Answers before the function runs (throttling, an unknown function). */
@@ -72,7 +72,7 @@ export class StreamingInvokeApi {
   }): Promise<StreamingInvokeApi> {
     let api: StreamingInvokeApi;
     const endpoint = await AwsEndpoint.start({
-      region: options.region, service: "lambda", iam: { [options.accessKey]: { secretKey: options.secretKey } },
+      region: options.region, service: "lambda", iam: { [options.accessKey]: { secretKey: options.secretKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) } },
       handler: (req) => api.handle(req, options),
     });
     api = new StreamingInvokeApi(endpoint);
