@@ -24,7 +24,8 @@ export const HELP = `npm start [-- OPTIONS]   a local gateway running build/aws-
   --local           send every callout to the bundled stand-ins: the demo function (URL configs),
                     the local Invoke API (Lambda ARNs) and a local instance-metadata / container
                     credentials endpoint. Without it, only ARN configs without "upstream" and the
-                    APISIX docs' example endpoints (x9w6z07gb9…, ajycz5e0v9…) go to the stand-ins;
+                    APISIX docs' example endpoints (x9w6z07gb9…, ajycz5e0v9…) and the proxy examples'
+                    Function URL (example0function0url…) go to the stand-ins;
                     anything else is called for real.
   --trace           print every callout the filter makes: method, path, headers (authorization,
                     x-amz-security-token, x-api-key, metadata tokens and any AWS_* value redacted) and

@@ -7,7 +7,7 @@
 // awslambda.HttpResponseStream.from writes its HTTP integration prelude (JSON, then 8 NUL bytes) first.
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import { AwsEndpoint, type FunctionReply, type ReceivedRequest } from "./aws-endpoint.ts";
+import { AwsEndpoint, type Credentials, type FunctionReply, type ReceivedRequest } from "./aws-endpoint.ts";
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -19,6 +19,8 @@ export interface StreamedOutput {
   error?: { ErrorCode: string; ErrorDetails?: string };
   /** false: the stream ends without InvokeComplete. */
   complete?: boolean;
+  /** The pause between writes, ms (else Streaming.gapMs). */
+  gapMs?: number;
 }
 
 /** One event-stream message of `type` with `payload`. */
@@ -64,7 +66,9 @@ export class StreamingInvokeApi {
   private constructor(readonly endpoint: AwsEndpoint) {}
 
   static async start(options: {
-    region: string; accessKey: string; secretKey: string; sessionToken?: string;
+    region: string; accessKey?: string; secretKey?: string; sessionToken?: string;
+    /** Every key accepted (instead of accessKey/secretKey), read on every request. */
+    iam?: Record<string, Credentials>;
     functions: Record<string, (event: any) => StreamedOutput>;
     streaming?: () => Streaming;
     /** Answers before the function runs (throttling, an unknown function). */
@@ -72,7 +76,7 @@ export class StreamingInvokeApi {
   }): Promise<StreamingInvokeApi> {
     let api: StreamingInvokeApi;
     const endpoint = await AwsEndpoint.start({
-      region: options.region, service: "lambda", iam: { [options.accessKey]: { secretKey: options.secretKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) } },
+      region: options.region, service: "lambda", iam: options.iam ?? { [options.accessKey ?? ""]: { secretKey: options.secretKey ?? "", ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) } },
       handler: (req) => api.handle(req, options),
     });
     api = new StreamingInvokeApi(endpoint);
@@ -92,7 +96,8 @@ export class StreamingInvokeApi {
     this.invocations.push({ functionName: name, qualifier: new URLSearchParams(req.query).get("Qualifier") ?? "", event, request: req });
     const intercepted = options.intercept?.();
     if (intercepted) return intercepted;
-    const bytes = eventStream(fn(event));
+    const output = fn(event);
+    const bytes = eventStream(output);
     const how = options.streaming?.() ?? {};
     const corrupt = how.corruptAt?.(bytes);
     if (corrupt !== undefined) bytes[corrupt] ^= 0x01;
@@ -107,7 +112,7 @@ export class StreamingInvokeApi {
           await how.beforeChunk?.(i);
           await write(bytes.subarray(at, cuts[i]));
           at = cuts[i];
-          await new Promise((r) => setTimeout(r, how.gapMs ?? 2));
+          await new Promise((r) => setTimeout(r, output.gapMs ?? how.gapMs ?? 2));
         }
       },
     };
