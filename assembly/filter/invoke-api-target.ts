@@ -86,9 +86,10 @@ export class InvokeApiTarget extends Target implements AnswerReader {
   }
 
   /** The payload (an event, or the body itself) within Lambda's limit, and the Invoke API headers. */
-  build(request: ClientRequest, body: ArrayBuffer): Answer | null {
+  build(request: ClientRequest, body: ArrayBuffer, bodyHash: string): Answer | null {
     const options = this.options;
-    const payload = options.eventFormat == EventFormat.Passthrough ? body : this.event(request, body);
+    const passthrough = options.eventFormat == EventFormat.Passthrough;
+    const payload = passthrough ? body : this.event(request, body);
     const limit = options.asynchronous ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
     if (payload.byteLength > limit) {
       return failAnswer(Failure.EventTooLarge, "the invocation payload is " + payload.byteLength.toString()
@@ -99,6 +100,8 @@ export class InvokeApiTarget extends Target implements AnswerReader {
       new Header("x-amz-invocation-type", options.asynchronous ? "Event" : "RequestResponse"),
     ];
     this.outgoing.body = payload;
+    // The raw body is the payload as it was hashed on arrival.
+    this.outgoing.payloadHash = passthrough ? bodyHash : "";
     // Counted once per request, not per retry.
     if (this.choice.weighted) countQualifier(this.choice.qualifier);
     return null;

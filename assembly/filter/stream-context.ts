@@ -18,6 +18,7 @@ import { bodyAlwaysFollowsHeaders } from "./host-traits";
 import { countCallout, countReply, countRequest, countRetry, recordCalloutDuration } from "./metrics";
 import { ProxyResponse } from "./proxy-response";
 import { rewriteRequest } from "./proxy-rewrite";
+import { RequestBody } from "./request-body";
 import { fail, relay } from "./replies";
 import { RootContext } from "./root-context";
 import { AuthRefusal, explainRefusal, signatureRefusal } from "./auth-refusals";
@@ -57,6 +58,8 @@ export class StreamContext implements CredentialWaiter {
   private inRequestCallback: bool = false;
   /** Size of the client's body as the host holds it (proxy mode replaces it with the event). */
   private clientBodySize: usize = 0;
+  /** The body while it arrives: hashed piece by piece, kept when sent by callout or in an event. */
+  private body: RequestBody | null = null;
   private response: ProxyResponse | null = null;
 
   /** The config this request runs under, fixed when it starts even if the root is reconfigured. */
@@ -109,7 +112,7 @@ export class StreamContext implements CredentialWaiter {
     return FilterStatus.StopIteration;
   }
 
-  /** proxy_on_request_body: buffer until end of stream (the host keeps the bytes), refusing oversize bodies. */
+  /** proxy_on_request_body: each new piece is read and hashed now, refusing oversize bodies; sent at end of stream. */
   onRequestBody(bodySize: usize, endOfStream: bool): FilterStatus {
     this.inRequestCallback = true;
     const status = this.requestBody(bodySize, endOfStream);
@@ -121,20 +124,23 @@ export class StreamContext implements CredentialWaiter {
     const config = this.config;
     if (this.stage != Stage.Body || config == null) return this.stage == Stage.Headers ? FilterStatus.Continue : FilterStatus.StopIteration;
     if (<i64>bodySize > config.maxReqBodySize) return this.refuse(tooLarge(config));
-    if (!endOfStream) return FilterStatus.StopIteration;
-    const body = bodySize > 0 ? getBuffer(BufferType.HttpRequestBody, 0, <u32>bodySize) : EMPTY_BODY;
-    if (<usize>body.byteLength != bodySize) {
-      // Never send a truncated or empty body in place of the client's.
-      return this.refuse(failAnswer(Failure.RequestHostFault, "the host handed over " + body.byteLength.toString()
-        + " of " + bodySize.toString() + " body bytes"));
+    let body = this.body;
+    if (body == null) {
+      // Signed requests need the body's hash; a callout or an event needs the bytes (in place, the host keeps them).
+      body = new RequestBody(config.iam != null, !this.inPlace || this.target!.replacesBody, this.request.declaredContentLength());
+      this.body = body;
     }
+    const problem = body.take(bodySize);
+    if (problem.length > 0) return this.refuse(failAnswer(Failure.RequestHostFault, problem));
+    if (!endOfStream) return FilterStatus.StopIteration;
+    this.body = null;
     this.clientBodySize = bodySize;
-    return this.send(body);
+    return this.send(body.bytes(), body.payloadHash());
   }
 
   /** The whole body is here: the target builds what goes to the function; credentials, then it is sent. */
-  private send(body: ArrayBuffer): FilterStatus {
-    const refusal = this.target!.build(this.request, body);
+  private send(body: ArrayBuffer, bodyHash: string = ""): FilterStatus {
+    const refusal = this.target!.build(this.request, body, bodyHash);
     if (refusal != null) return this.refuse(refusal);
     this.obtainCredentials();
     return this.afterReply();

@@ -14,8 +14,11 @@ export abstract class Target {
   /** At request headers: null when the request may go on, else the answer that refuses it. */
   abstract accept(request: ClientRequest): Answer | null;
 
-  /** With the whole body: fills `outgoing`; null when it can be sent, else the answer that refuses it. */
-  abstract build(request: ClientRequest, body: ArrayBuffer): Answer | null;
+  /**
+   * With the whole body: fills `outgoing`; null when it can be sent, else the answer that refuses it.
+   * `bodyHash` is the body's hex SHA-256 when it was hashed as it arrived ("" when not).
+   */
+  abstract build(request: ClientRequest, body: ArrayBuffer, bodyHash: string): Answer | null;
 
   /** The function's answer (a valid status, its headers and whole body) as the client's reply. */
   abstract read(status: u32, headers: Array<Header>, body: ArrayBuffer): Answer;

@@ -4,6 +4,9 @@
 import { lowerAsciiUnit } from "./ascii";
 import { codePointAt, storeUtf8 } from "./utf8";
 
+/** Storage of a buffer whose contents were taken: the first write replaces it. */
+const NOTHING = new ArrayBuffer(0);
+
 /** Growable byte buffer; `length` bytes of `buffer` are in use. Reuse it across requests with `reset()`. */
 export class ByteBuffer {
   buffer: ArrayBuffer;
@@ -131,6 +134,17 @@ export class ByteBuffer {
     const end = this.length;
     const base = this.at(0);
     for (let k = start; k < end; k++) store<u8>(base + <usize>k, <u8>lowerAsciiUnit(<u32>load<u8>(base + <usize>k)));
+  }
+
+  /**
+   * Hands the contents over as an ArrayBuffer of exactly `length` bytes — the storage itself, shrunk in
+   * place (no copy) — and starts over empty.
+   */
+  take(): ArrayBuffer {
+    const out = changetype<ArrayBuffer>(__renew(changetype<usize>(this.buffer), <usize>this.length));
+    this.buffer = NOTHING;
+    this.length = 0;
+    return out;
   }
 
   /** Copy of bytes `start..end` as a new ArrayBuffer. */

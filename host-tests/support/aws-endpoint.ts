@@ -74,7 +74,8 @@ function amzDateToDate(value: string): Date | null {
 
 type Verdict = { ok: true; signed: ReceivedRequest["signed"] } | { ok: false; status: number; type: string; message: string };
 
-async function verify(req: ReceivedRequest, options: EndpointOptions): Promise<Verdict> {
+/** Checks a request's SigV4 signature as AWS does (scope, date skew, token, signature over what arrived). */
+export async function verify(req: ReceivedRequest, options: EndpointOptions): Promise<Verdict> {
   const deny = (type: string, message: string, status = 403): Verdict => ({ ok: false, status, type, message });
   const header = (name: string) => req.headers.filter(([k]) => k === name).map(([, v]) => v);
   const authorization = header("authorization")[0];
