@@ -13,6 +13,7 @@ import { eventV2 } from "../invoke/event-v2";
 import { chooseFunction, FunctionChoice } from "../invoke/function-choice";
 import { RequestFacts } from "../invoke/request-facts";
 import { unwrapFunctionResponse } from "../invoke/unwrap";
+import { JsonWriter } from "../util/json-writer";
 import { Answer, failAnswer, relayAnswer, retryableAnswer } from "./answer";
 import { ClientRequest } from "./client-request";
 import { Failure } from "./failures";
@@ -89,7 +90,9 @@ export class InvokeApiTarget extends Target implements AnswerReader {
   build(request: ClientRequest, body: ArrayBuffer, bodyHash: string): Answer | null {
     const options = this.options;
     const passthrough = options.eventFormat == EventFormat.Passthrough;
-    const payload = passthrough ? body : this.event(request, body);
+    // The event is written and hashed in one pass; the raw body was hashed as it arrived.
+    const event: JsonWriter | null = passthrough ? null : this.event(request, body);
+    const payload = event != null ? event.bytes() : body;
     const limit = options.asynchronous ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
     if (payload.byteLength > limit) {
       return failAnswer(Failure.EventTooLarge, "the invocation payload is " + payload.byteLength.toString()
@@ -100,14 +103,13 @@ export class InvokeApiTarget extends Target implements AnswerReader {
       new Header("x-amz-invocation-type", options.asynchronous ? "Event" : "RequestResponse"),
     ];
     this.outgoing.body = payload;
-    // The raw body is the payload as it was hashed on arrival.
-    this.outgoing.payloadHash = passthrough ? bodyHash : "";
+    this.outgoing.payloadHash = event != null ? event.payloadHash() : bodyHash;
     // Counted once per request, not per retry.
     if (this.choice.weighted) countQualifier(this.choice.qualifier);
     return null;
   }
 
-  private event(request: ClientRequest, body: ArrayBuffer): ArrayBuffer {
+  private event(request: ClientRequest, body: ArrayBuffer): JsonWriter {
     const options = this.options;
     const clientHeaders = request.headers;
     const facts = new RequestFacts();
@@ -127,7 +129,11 @@ export class InvokeApiTarget extends Target implements AnswerReader {
     if (facts.protocol.length == 0) facts.protocol = "HTTP/1.1";
     facts.timeEpochMillis = realtimeMillis();
     facts.accountId = options.arn.account;
-    return String.UTF8.encode(options.eventFormat == EventFormat.ApiGatewayV1 ? eventV1(facts) : eventV2(facts));
+    // Room for the members around the body; the body reserves its own exact size when it is written.
+    const json = new JsonWriter(2048, this.config.iam != null);
+    if (options.eventFormat == EventFormat.ApiGatewayV1) eventV1(facts, json);
+    else eventV2(facts, json);
+    return json;
   }
 
   /** Reads the Invoke API's answer (status, headers, body) into the client's reply. */
