@@ -191,6 +191,11 @@ export class InvokeApiTarget extends Target implements AnswerReader {
     return this.config.responseStream ? new StreamedResponse(this) : new BufferedResponse(this);
   }
 
+  /** Only a passthrough payload is the body as it came; an event is hashed as it is written. */
+  get sendsBodyAsIs(): bool {
+    return this.options.eventFormat == EventFormat.Passthrough;
+  }
+
   /** The request's body becomes the event: proxy mode must replace it. */
   get replacesBody(): bool {
     return true;

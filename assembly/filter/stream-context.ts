@@ -126,8 +126,10 @@ export class StreamContext implements CredentialWaiter {
     if (<i64>bodySize > config.maxReqBodySize) return this.refuse(tooLarge(config));
     let body = this.body;
     if (body == null) {
-      // Signed requests need the body's hash; a callout or an event needs the bytes (in place, the host keeps them).
-      body = new RequestBody(config.iam != null, !this.inPlace || this.target!.replacesBody, this.request.declaredContentLength());
+      // A signed body as it came needs its hash; a callout or an event needs the bytes (in place, the host keeps them).
+      const target = this.target!;
+      body = new RequestBody(config.iam != null && target.sendsBodyAsIs, !this.inPlace || target.replacesBody,
+        this.request.declaredContentLength());
       this.body = body;
     }
     const problem = body.take(bodySize);

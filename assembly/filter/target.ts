@@ -33,6 +33,11 @@ export abstract class Target {
     return null;
   }
 
+  /** True when the payload signed is the client's body as it came, so it is hashed as it arrives. */
+  get sendsBodyAsIs(): bool {
+    return true;
+  }
+
   /** Proxy mode: true when what is sent has a body of its own (an event), which must replace the client's. */
   get replacesBody(): bool {
     return false;

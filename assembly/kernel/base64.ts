@@ -16,11 +16,19 @@ export function appendBase64(out: ByteBuffer, ptr: usize, len: usize): void {
   const a = ALPHABET_BYTES;
   let at: usize = 0;
   let i: usize = 0;
-  for (; i + 2 < len; i += 3) {
+  // Three bytes per step, read as one (unaligned, big-endian) word while a fourth byte is there to read.
+  for (; i + 3 < len; i += 3) {
+    const n = bswap<u32>(load<u32>(ptr + i)) >> 8;
+    store<u32>(dst + at, <u32>load<u8>(a + (n >> 18)) | (<u32>load<u8>(a + ((n >> 12) & 63)) << 8)
+      | (<u32>load<u8>(a + ((n >> 6) & 63)) << 16) | (<u32>load<u8>(a + (n & 63)) << 24));
+    at += 4;
+  }
+  if (i + 2 < len) {
     const n = (<u32>load<u8>(ptr + i) << 16) | (<u32>load<u8>(ptr + i, 1) << 8) | <u32>load<u8>(ptr + i, 2);
     store<u32>(dst + at, <u32>load<u8>(a + (n >> 18)) | (<u32>load<u8>(a + ((n >> 12) & 63)) << 8)
       | (<u32>load<u8>(a + ((n >> 6) & 63)) << 16) | (<u32>load<u8>(a + (n & 63)) << 24));
     at += 4;
+    i += 3;
   }
   const rest = len - i;
   if (rest > 0) {

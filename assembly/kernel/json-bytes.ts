@@ -101,7 +101,12 @@ export function jsonTextSize(ptr: usize, len: usize): i64 {
   let size = <i64>len;
   let i: usize = 0;
   while (i < len) {
-    if (i + 8 <= len && needsLook(load<u64>(ptr + i)) == 0) { i += 8; continue; }
+    if (i + 8 <= len) {
+      const look = needsLook(load<u64>(ptr + i));
+      if (look == 0) { i += 8; continue; }
+      // The lowest flagged byte is the first that needs a look (the bit tricks only misflag bytes above it).
+      i += <usize>(ctz(look) >> 3);
+    }
     const b0 = <u32>load<u8>(ptr + i);
     if (b0 < 0x80) { size += escapeExtra(b0); i++; continue; }
     let need: usize = 0;
@@ -132,24 +137,23 @@ export function appendJsonText(out: ByteBuffer, ptr: usize, len: usize, room: i6
   const start = p;
   let i: usize = 0;
   while (i < len) {
-    // A run that needs no escape is copied at once (found eight bytes at a time); multi-byte UTF-8 is copied too.
+    // The run up to the next byte that needs an escape is copied at once; UTF-8 sequences stay in it.
     let run = i;
-    let escape = false;
-    while (!escape && run < len) {
-      while (run + 8 <= len && needsLook(load<u64>(ptr + run)) == 0) run += 8;
-      // Up to 8 bytes one at a time: an escape ends the run, anything else (UTF-8 sequences) stays in it.
-      const stop = min(run + 8, len);
-      while (run < stop) {
-        const b = <u32>load<u8>(ptr + run);
-        if (b < 0x20 || b == 0x22 || b == 0x5c) { escape = true; break; }
-        run++;
+    while (run < len) {
+      if (run + 8 <= len) {
+        const look = needsLook(load<u64>(ptr + run));
+        if (look == 0) { run += 8; continue; }
+        run += <usize>(ctz(look) >> 3);
       }
+      const c = <u32>load<u8>(ptr + run);
+      if (c < 0x20 || c == 0x22 || c == 0x5c) break;
+      run++;
     }
     if (run > i) {
       memory.copy(p, ptr + i, run - i);
       p += run - i;
       i = run;
-      continue;
+      if (i >= len) break;
     }
     const b = <u32>load<u8>(ptr + i);
     i++;
