@@ -12,6 +12,9 @@ import { base64Decode, base64Encode } from "../kernel/base64";
 import { JsonWriter } from "../util/json-writer";
 import { StreamedInvocation } from "../invoke/response-stream";
 import { sha256Hex } from "../crypto/sha256";
+import { scanJson } from "../kernel/json-scan";
+import { isValidUtf8 } from "../kernel/utf8";
+import { JsonKind, parseJson } from "../util/json-reader";
 import { eventV1 as referenceEventV1 } from "./reference/event-v1";
 import { eventV2 as referenceEventV2 } from "./reference/event-v2";
 
@@ -134,3 +137,17 @@ export function streamPush(bytes: ArrayBuffer): string { return streamState(stre
 
 /** Ends the stream; returns the body held back and the state, as JSON. */
 export function streamFinish(): string { return streamState(streamed.finish()); }
+
+/** The scan's verdict on a UTF-8 document: -1 not JSON, 0 JSON without a top-level `key`, 1 with it. */
+export function scanDocument(bytes: ArrayBuffer, maxDepth: i32, key: string): i32 {
+  if (!isValidUtf8(bytes)) return -2;
+  return scanJson(changetype<usize>(bytes), <usize>bytes.byteLength, maxDepth, key);
+}
+
+/** The same verdict from the full reader (parseJson over the decoded text). */
+export function parseDocument(bytes: ArrayBuffer, maxDepth: i32, key: string): i32 {
+  if (!isValidUtf8(bytes)) return -2;
+  const value = parseJson(String.UTF8.decode(bytes), maxDepth).value;
+  if (value == null) return -1;
+  return value.kind == JsonKind.Object && value.get(key) != null ? 1 : 0;
+}
