@@ -14,6 +14,7 @@ import { Hash } from "@smithy/hash-node";
 import * as asSha256 from "@chainsafe/as-sha256";
 import { newInstance as asSha256Instance } from "@chainsafe/as-sha256/lib/wasm.js";
 import { Wasi } from "../emulator/index.ts";
+import { TRANSFORM_ARGS } from "../scripts/transforms/index.mjs";
 import { compare, pairedDifference, pairedRatio, pairedShareRatio, type Summary } from "./lib/measure.ts";
 import {
   AK, AMZ_DATE, API_KEY_CONFIG, CLIENT_HEADERS, FULL_IAM_CONFIG, GET, HOST, IAM_CONFIG, INVOKE_CONFIG, PATH, QUERY, SK, T0,
@@ -34,7 +35,7 @@ const ROUNDS = QUICK ? 5 : 15;
 function asc(entry: string, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(ROOT, "node_modules", ".bin", "asc"), [entry, "--target", "release",
-      "--outFile", join(OUT, `${name}.wasm`), "--textFile", join(OUT, `${name}.wat`), ...EXTRA_FLAGS], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+      "--outFile", join(OUT, `${name}.wasm`), "--textFile", join(OUT, `${name}.wat`), ...TRANSFORM_ARGS, ...EXTRA_FLAGS], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`asc ${entry} failed (${code})`))));
   });
 }
