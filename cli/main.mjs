@@ -3,15 +3,21 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { configureFilter, DEFAULT_WASM } from "./configure.mjs";
-import { DEFAULT_WASM_PATH, discoveryResponse, lambdaCluster, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter } from "./render-envoy.mjs";
+import { DEFAULT_WASM_PATH, discoveryResponse, envoyClusters, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter } from "./render-envoy.mjs";
 import { apisixNotes, apisixRoute, PLUGIN_NAME } from "./render-apisix.mjs";
 import { checkEnvoy } from "./envoy-shape.mjs";
-import { APISIX_WASM_PATH, apisixConfigYaml, DEFAULT_ENVOY_VERSION, envoyMessages, envoyOptions, placeSecrets, SYSTEM_TRUST_STORE } from "./render-options.mjs";
+import {
+  APISIX_WASM_PATH, apiKeyVariables, apisixConfigYaml, DEFAULT_ENVOY_VERSION, envoyMessages, envoyOptions, passApisixVariables, passVariables,
+  placeSecrets, SYSTEM_TRUST_STORE,
+} from "./render-options.mjs";
+import { API_KEY_VARIABLE } from "./render-secrets.mjs";
+import { SCHEMA_FILE, schemaProblems } from "./schema-problems.mjs";
 
 export const USAGE = `usage:
   aws-lambda-wasm validate FILE [--host envoy|apisix] [--env] [--wasm MODULE]
-      Runs the filter's proxy_on_configure on the plugin config and prints what the gateway would log.
-      Exit 0 when accepted, 1 when refused. --host apisix skips proxy_on_vm_start as APISIX does;
+      Runs the filter's proxy_on_configure on the plugin config and prints what the gateway would log,
+      then every problem the JSON Schema finds (the filter stops at the first), with the nearest field
+      for an unknown key. Exit 0 when accepted, 1 when refused. --host apisix skips proxy_on_vm_start as APISIX does;
       --env gives the filter this process's environment (for "iam" without keys).
   aws-lambda-wasm render envoy FILE [--wasm-path PATH] [--ecds] [--envoy-version X.Y]
                                     [--secrets env|inline] [--trusted-ca PATH]
@@ -105,21 +111,46 @@ function parsePlugin(text) {
 }
 
 // Rendering does not need real credentials: the gateway supplies them at run time.
-const PLACEHOLDER_CREDENTIALS = { AWS_ACCESS_KEY_ID: "placeholder", AWS_SECRET_ACCESS_KEY: "placeholder" };
+const PLACEHOLDER_CREDENTIALS = { AWS_ACCESS_KEY_ID: "placeholder", AWS_SECRET_ACCESS_KEY: "placeholder", [API_KEY_VARIABLE]: "placeholder",
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/placeholder" };
+
+/** Placeholders for the AWS keys and for the variable the config's apikey_env names, if any. */
+function placeholderEnv(text) {
+  let named = [];
+  try { named = apiKeyVariables(JSON.parse(text)); } catch { /* the filter reports the JSON */ }
+  return { ...PLACEHOLDER_CREDENTIALS, ...Object.fromEntries(named.map((name) => [name, "placeholder"])) };
+}
 
 function validate(args, io) {
   const host = args.options["--host"] ?? "envoy";
   if (host !== "envoy" && host !== "apisix") throw new UsageError(`--host must be envoy or apisix, not ${host}`);
   const text = readConfig(args.positional[1], io);
   const env = args.options["--env"] ? { ...io.env } : {};
-  return accepted(text, { host, env, wasm: args.options["--wasm"] }, io) ? 0 : 1;
+  const ok = accepted(text, { host, env, wasm: args.options["--wasm"] }, io);
+  printSchemaProblems(text, ok, io);
+  return ok ? 0 : 1;
+}
+
+/**
+ * The filter stops at its first problem; the JSON Schema lists them all. Printed when that says more
+ * than the filter's line: several problems, or a hint for an unknown key.
+ */
+function printSchemaProblems(text, ok, io) {
+  let config;
+  try { config = JSON.parse(text); } catch { return; } // the filter has said where the JSON breaks
+  const problems = schemaProblems(config);
+  const hinted = problems.some((line) => / is not a field: /.test(line));
+  if (problems.length === 0 || (!ok && problems.length === 1 && !hinted)) return;
+  io.stderr.write(ok ? `warning: the JSON Schema (${SCHEMA_FILE}) refuses what the filter accepted:\n`
+    : `every problem the JSON Schema (${SCHEMA_FILE}) finds:\n`);
+  for (const line of problems) io.stderr.write(`  ${line}\n`);
 }
 
 function renderEnvoy(file, args, io) {
   const parsed = envoyOptions(args.options);
   if (parsed.error) throw new UsageError(parsed.error);
   const text = readConfig(file, io);
-  const check = { host: "envoy", env: PLACEHOLDER_CREDENTIALS, wasm: args.options["--wasm"], quiet: true };
+  const check = { host: "envoy", env: placeholderEnv(text), wasm: args.options["--wasm"], quiet: true };
   if (!accepted(text, check, io)) return 1;
   const placed = placeSecrets(parsePlugin(text), parsed.secrets);
   const plugin = placed.plugin;
@@ -131,14 +162,17 @@ function renderEnvoy(file, args, io) {
   let body;
   if (args.options["--ecds"]) {
     body = discoveryResponse(plugin, options);
+    passVariables(body.resources[0].typed_config, placed.variables);
     header.push("An ECDS file for config_discovery.config_source.path_config_source: replace it by an atomic move.",
       `The cluster "${upstreamName(plugin)}" must already exist (render without --ecds prints it).`);
   } else {
-    body = { http_filters: [wasmFilter(plugin, options)], clusters: [lambdaCluster(plugin, options)] };
+    body = { http_filters: [wasmFilter(plugin, options)], clusters: envoyClusters(plugin, options) };
+    passVariables(body.http_filters[0].typed_config, placed.variables);
     header.push("http_filters: add to http_connection_manager.http_filters before envoy.filters.http.router.",
       "clusters: add to static_resources.clusters; the filter's upstream names it.", "", ...mappingNotes(plugin, options));
   }
   if (needsEnvCredentials(plugin)) header.push("Start Envoy with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set.");
+  if (placed.variables.length > 0) header.push(`Start Envoy with ${placed.variables.join(", ")} set: the API key (authorization.apikey_env).`);
   selfCheck(body, args.options["--ecds"]);
   for (const line of envoyMessages(placed, parsed)) io.stderr.write(`${line}\n`);
   const doc = new YAML.Document(body);
@@ -159,13 +193,14 @@ function renderApisix(file, args, io) {
   if (!uri) throw new UsageError("render apisix needs --uri, the route's uri (e.g. /aws or /aws/*)");
   if (!uri.startsWith("/")) throw new UsageError(`--uri must start with "/", not ${uri}`);
   const text = readConfig(file, io);
-  if (!accepted(text, { host: "apisix", env: PLACEHOLDER_CREDENTIALS, wasm: args.options["--wasm"], quiet: true }, io)) return 1;
+  if (!accepted(text, { host: "apisix", env: placeholderEnv(text), wasm: args.options["--wasm"], quiet: true }, io)) return 1;
   const plugin = parsePlugin(text);
   for (const note of apisixNotes(plugin, uri)) io.stderr.write(`note: ${note}\n`);
   const name = args.options["--name"] ?? PLUGIN_NAME;
   io.stdout.write(`${JSON.stringify(apisixRoute(plugin, { uri, name }), null, 2)}\n`);
   // stderr, so that stdout stays an Admin API body that pipes into curl.
-  const configYaml = apisixConfigYaml(plugin, { name, file: args.options["--wasm-path"] ?? APISIX_WASM_PATH });
+  const configYaml = passApisixVariables(apisixConfigYaml(plugin, { name, file: args.options["--wasm-path"] ?? APISIX_WASM_PATH }),
+    apiKeyVariables(plugin));
   io.stderr.write(`note: conf/config.yaml declares the plugin (restart APISIX once after adding it):\n${YAML.stringify(configYaml)}`);
   return 0;
 }

@@ -1,7 +1,7 @@
 // APISIX Admin API route bodies for the wasm plugin. APISIX hands a route plugin's `conf` to
 // proxy_on_configure; it accepts an object in recent versions, but older ones only a string, so the
 // plugin JSON always goes in as a string here.
-import { AWS_ENV_KEYS, needsEnvCredentials } from "./render-envoy.mjs";
+import { credentialEnvKeys } from "./render-envoy.mjs";
 
 /** The wasm plugin's name in config.yaml: not `aws-lambda`, which the Lua plugin owns and would win. */
 export const PLUGIN_NAME = "aws-lambda-wasm";
@@ -15,11 +15,12 @@ export function apisixRoute(plugin, { uri, name = PLUGIN_NAME }) {
   return { uri, plugins: { [name]: { conf: JSON.stringify(plugin) } } };
 }
 
-/** The config.yaml additions that declare the plugin a route names (and pass AWS_* when `iam` has no keys). */
+/** The config.yaml additions that declare the plugin a route names (and pass the AWS_* variables its credentials read). */
 export function apisixConfigYaml(plugin, { name = PLUGIN_NAME, file = APISIX_WASM_PATH } = {}) {
   const config = { wasm: { plugins: [{ name, priority: PLUGIN_PRIORITY, file, http_request_phase: "access" }] } };
   // nginx hides the environment from its workers except what `env` lists.
-  if (needsEnvCredentials(plugin)) config.nginx_config = { envs: [...AWS_ENV_KEYS] };
+  const envs = credentialEnvKeys(plugin);
+  if (envs.length > 0) config.nginx_config = { envs };
   return config;
 }
 

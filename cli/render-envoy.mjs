@@ -1,11 +1,13 @@
 // The one place that maps an aws-lambda plugin config onto Envoy v3 config: the wasm HTTP filter that
-// carries the config, and the cluster its callouts go to. On Envoy the filter enforces `timeout` (the
+// carries the config, the cluster its callouts go to, and the clusters of the credential endpoints it
+// fetches credentials from (instance metadata, the container endpoint, STS). On Envoy the filter enforces `timeout` (the
 // callout timeout); TLS, verification and connection reuse belong to the cluster, so `ssl_verify` and
 // `keepalive*` become cluster settings here. The examples' tests compare the example files with this.
 // Input: a plugin config the filter has accepted (run validate first). Options: `wasmPath`,
 // `envoyVersion` (fields newer than it are left out, envoy-version.mjs), `trustedCa`.
 import { atLeast, BODY_AFTER_PAUSE_SINCE, DEFAULT_ENVOY_VERSION, FAILURE_POLICY_SINCE, parseEnvoyVersion } from "./envoy-version.mjs";
 
+import { createHash } from "node:crypto";
 import { defaultOf } from "../schema/fields.mjs";
 
 /** HttpFilter name, also the ECDS resource name and the typed_per_filter_config key. */
@@ -16,6 +18,11 @@ export const ROOT_ID = "aws_lambda";
 export const SYSTEM_TRUST_STORE = "/etc/ssl/certs/ca-certificates.crt";
 /** Credentials the filter reads from the VM environment when `iam` has no keys. */
 export const AWS_ENV_KEYS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
+/** Where the container credentials endpoint is (ECS: relative to 169.254.170.2; EKS Pod Identity: full). */
+export const CONTAINER_ENV_KEYS = ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"];
+export const CONTAINER_TOKEN_KEY = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+/** Instance metadata's endpoint override and off switch. */
+export const IMDS_ENV_KEYS = ["AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED"];
 /** Where Envoy loads the filter from unless told otherwise. */
 export const DEFAULT_WASM_PATH = "/etc/envoy/aws-lambda.wasm";
 
@@ -63,23 +70,57 @@ export function upstreamName(plugin) {
   return plugin.upstream ?? functionEndpoint(plugin).authority;
 }
 
-/** True when the filter will read AWS credentials from the VM environment. */
-export function needsEnvCredentials(plugin) {
+/** authorization.iam.credentials as the filter reads it: "static" with keys, "chain" without; null without iam. */
+export function credentialKind(plugin) {
   const iam = plugin.authorization?.iam;
-  return iam !== undefined && iam.accesskey === undefined && iam.secretkey === undefined && iam.secret_key === undefined;
+  if (iam === undefined) return null;
+  const keys = iam.accesskey !== undefined || iam.secretkey !== undefined || iam.secret_key !== undefined;
+  return iam.credentials ?? (keys ? "static" : "chain");
+}
+
+/** True when the filter will read AWS keys from the VM environment ("environment", or the chain's first choice). */
+export function needsEnvCredentials(plugin) {
+  const kind = credentialKind(plugin);
+  return kind === "environment" || kind === "chain";
+}
+
+/** The VM environment variables the filter may read for `plugin`'s credentials (the chain: every source's). */
+export function credentialEnvKeys(plugin) {
+  const kind = credentialKind(plugin);
+  const iam = plugin.authorization?.iam ?? {};
+  const keys = [];
+  if (kind === "environment" || kind === "chain") keys.push(...AWS_ENV_KEYS);
+  if (kind === "container" || kind === "chain") {
+    // The token is read even when container_endpoint names the endpoint.
+    if (iam.container_endpoint === undefined) keys.push(...CONTAINER_ENV_KEYS);
+    keys.push(CONTAINER_TOKEN_KEY);
+  }
+  if ((kind === "instance" || kind === "chain") && iam.imds_endpoint === undefined) keys.push(...IMDS_ENV_KEYS);
+  return keys;
+}
+
+/**
+ * The VM id for a set of environment variables. Envoy reuses a VM by vm_id, vm configuration and code, not
+ * by environment_variables, so each set gets its own id (the AWS keys alone keep the shorter one).
+ */
+function vmId(envKeys) {
+  if (envKeys.length === 0) return FILTER_NAME;
+  if (envKeys.join(",") === AWS_ENV_KEYS.join(",")) return `${FILTER_NAME}-env`;
+  return `${FILTER_NAME}-env-${createHash("sha256").update(envKeys.join(",")).digest("hex").slice(0, 8)}`;
 }
 
 /** envoy.extensions.filters.http.wasm.v3.Wasm carrying the plugin config. */
 export function wasmTypedConfig(plugin, { wasmPath = DEFAULT_WASM_PATH, envoyVersion = parseEnvoyVersion(DEFAULT_ENVOY_VERSION) } = {}) {
-  const env = needsEnvCredentials(plugin);
+  const envKeys = credentialEnvKeys(plugin);
+  const env = envKeys.length > 0;
   const vmConfig = {
     // Envoy reuses a VM by vm_id, vm configuration and code, not by environment_variables: a VM started
     // without the AWS variables would be reused without them, so the VM that has them gets its own id.
-    vm_id: env ? `${FILTER_NAME}-env` : FILTER_NAME,
+    vm_id: vmId(envKeys),
     runtime: "envoy.wasm.runtime.v8",
     code: { local: { filename: wasmPath } },
   };
-  if (env) vmConfig.environment_variables = { host_env_keys: [...AWS_ENV_KEYS] };
+  if (env) vmConfig.environment_variables = { host_env_keys: envKeys };
   const config = {
     name: FILTER_NAME,
     root_id: ROOT_ID,
@@ -143,6 +184,88 @@ export function lambdaCluster(plugin, { trustedCa = SYSTEM_TRUST_STORE } = {}) {
   return cluster;
 }
 
+/** An http(s) URL as the filter reads an endpoint: scheme, host (lower case, IPv6 without brackets), port, host[:port]. */
+function endpointOf(url) {
+  const match = /^(https?):\/\/(\[[^\]]*\]|[^/:?#]*)(?::(\d+))?/i.exec(url);
+  if (!match) throw new Error(`not an http(s) URL: ${url}`);
+  const scheme = match[1].toLowerCase();
+  const host = match[2].toLowerCase();
+  const authority = match[3] !== undefined ? `${host}:${match[3]}` : host;
+  const port = match[3] !== undefined ? Number(match[3]) : scheme === "https" ? 443 : 80;
+  const ip = host.startsWith("[") || /^\d+\.\d+\.\d+\.\d+$/.test(host);
+  return { scheme, authority, host: host.replace(/^\[|\]$/g, ""), port, ip };
+}
+
+/** The SigV4 region as the filter resolves it: aws_region, else the function host's, else us-east-1. */
+function signingRegion(plugin) {
+  const configured = plugin.authorization?.iam?.aws_region;
+  if (configured) return configured;
+  const labels = functionEndpoint(plugin).host.split(".");
+  if (labels.length >= 5 && labels[1] === "execute-api" && labels[3] === "amazonaws") return labels[2];
+  if (labels.length >= 4 && labels[0] === "lambda" && labels[2] === "amazonaws") return labels[1];
+  if (labels.length === 5 && labels[1] === "lambda-url" && labels[3] === "on" && labels[4] === "aws") return labels[2];
+  return "us-east-1";
+}
+
+/** ECS's task credentials host and EKS Pod Identity's agent: where the container endpoint is when the environment says. */
+const CONTAINER_DEFAULTS = ["http://169.254.170.2", "http://169.254.170.23"];
+const IMDS_DEFAULT = "http://169.254.169.254";
+
+/**
+ * The credential endpoints the filter may call out to for `plugin`, each with the upstream (cluster name)
+ * it uses: instance metadata, the container endpoint (both link-local hosts when the environment names
+ * it), STS for assume_role. The chain may pick any source at run time, so it gets all of them.
+ */
+export function credentialEndpoints(plugin) {
+  const kind = credentialKind(plugin);
+  const iam = plugin.authorization?.iam ?? {};
+  const endpoints = [];
+  const add = (url, upstream, what) => {
+    const endpoint = endpointOf(url);
+    endpoints.push({ ...endpoint, name: upstream ?? endpoint.authority, what });
+  };
+  if (kind === "container" || kind === "chain") {
+    if (iam.container_endpoint !== undefined) add(iam.container_endpoint, iam.container_upstream, "the container credentials endpoint");
+    else for (const url of CONTAINER_DEFAULTS) add(url, iam.container_upstream, `the container credentials endpoint (${url})`);
+  }
+  if (kind === "instance" || kind === "chain") add(iam.imds_endpoint ?? IMDS_DEFAULT, iam.imds_upstream, "instance metadata");
+  const role = iam.assume_role;
+  if (role !== undefined) {
+    const region = signingRegion(plugin);
+    const sts = role.sts_endpoint ?? `https://sts.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`;
+    add(sts, role.sts_upstream, "STS");
+  }
+  // One cluster per name (a container_upstream shared by both link-local hosts keeps the first).
+  return endpoints.filter((e, i) => endpoints.findIndex((o) => o.name === e.name) === i);
+}
+
+/**
+ * The cluster for one credential endpoint: plain HTTP to instance metadata and the link-local container
+ * hosts (their answers carry no TLS), TLS with SNI and verification to STS and any https endpoint.
+ */
+export function credentialCluster(endpoint, { plugin = {}, trustedCa = SYSTEM_TRUST_STORE } = {}) {
+  const timeout = plugin.timeout ?? DEFAULTS.timeout;
+  const cluster = { name: endpoint.name, type: endpoint.ip ? "STATIC" : "LOGICAL_DNS", connect_timeout: duration(timeout) };
+  if (!endpoint.ip) cluster.dns_lookup_family = "V4_PREFERRED";
+  cluster.load_assignment = {
+    cluster_name: cluster.name,
+    endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: endpoint.host, port_value: endpoint.port } } } }] }],
+  };
+  if (endpoint.scheme === "https") cluster.transport_socket = tlsTransportSocket(endpoint, true, trustedCa);
+  cluster.typed_extension_protocol_options = {
+    [HTTP_OPTIONS_KEY]: { "@type": TYPES.httpOptions, explicit_http_config: { http_protocol_options: {} } },
+  };
+  return cluster;
+}
+
+/** Every cluster the filter calls out to for `plugin`: the function's, then its credential endpoints' (unless named alike). */
+export function envoyClusters(plugin, options = {}) {
+  const function_ = lambdaCluster(plugin, options);
+  const credentials = credentialEndpoints(plugin).filter((e) => e.name !== function_.name)
+    .map((e) => credentialCluster(e, { plugin, trustedCa: options.trustedCa }));
+  return [function_, ...credentials];
+}
+
 /** An ECDS file: a DiscoveryResponse holding the filter as a TypedExtensionConfig named FILTER_NAME. */
 export function discoveryResponse(plugin, { version = "1", ...options } = {}) {
   return {
@@ -172,6 +295,12 @@ export function mappingNotes(plugin, { trustedCa = SYSTEM_TRUST_STORE } = {}) {
     : "keepalive false: one request per connection");
   notes.push(`keepalive_pool ${s.keepalive_pool}: not applied; Envoy keeps every idle connection until its idle `
     + "timeout, and circuit_breakers.max_connections would cap concurrent callouts instead");
-  if (needsEnvCredentials(plugin)) notes.push(`iam without keys: ${AWS_ENV_KEYS.join(", ")} passed from Envoy's environment`);
+  const envKeys = credentialEnvKeys(plugin);
+  if (envKeys.length > 0) {
+    notes.push(`credentials ${credentialKind(plugin)}: ${envKeys.join(", ")} passed from Envoy's environment (a missing one is skipped)`);
+  }
+  for (const endpoint of credentialEndpoints(plugin)) {
+    notes.push(`cluster "${endpoint.name}": ${endpoint.what}, ${endpoint.scheme === "https" ? `TLS verified against ${trustedCa}` : "plain HTTP"}`);
+  }
   return notes;
 }

@@ -1,11 +1,11 @@
 // The options of `render envoy` and `render apisix` beyond the config file: checked, turned into the
 // renderers' options, and the notes and warnings about them that go to stderr.
 import { DEFAULT_ENVOY_VERSION, parseEnvoyVersion, versionNotes, versionWarnings } from "./envoy-version.mjs";
-import { placeSecrets, SECRET_MODES } from "./render-secrets.mjs";
+import { apiKeyVariables, passApisixVariables, passVariables, placeSecrets, SECRET_MODES } from "./render-secrets.mjs";
 import { AWS_ENV_KEYS, DEFAULT_WASM_PATH, SYSTEM_TRUST_STORE } from "./render-envoy.mjs";
 import { APISIX_WASM_PATH, apisixConfigYaml } from "./render-apisix.mjs";
 
-export { APISIX_WASM_PATH, apisixConfigYaml, DEFAULT_ENVOY_VERSION, placeSecrets, SYSTEM_TRUST_STORE };
+export { apiKeyVariables, APISIX_WASM_PATH, apisixConfigYaml, DEFAULT_ENVOY_VERSION, passApisixVariables, passVariables, placeSecrets, SYSTEM_TRUST_STORE };
 
 /** render envoy's options as {secrets, render: {wasmPath, envoyVersion, trustedCa}}, or {error}. */
 export function envoyOptions(options) {
@@ -20,16 +20,19 @@ export function envoyOptions(options) {
 }
 
 /** stderr lines for what was placed where (placeSecrets' result) and what the target Envoy lacks. */
-export function envoyMessages({ moved, literal }, { secrets, render }) {
+export function envoyMessages({ moved, literal, variables }, { secrets, render }) {
   const lines = [];
   if (moved.length > 0) {
-    const keys = AWS_ENV_KEYS.filter((k) => k !== "AWS_SESSION_TOKEN" || moved.includes("authorization.iam.session_token"));
+    const iamMoved = moved.some((p) => p.startsWith("authorization.iam."));
+    const keys = iamMoved ? AWS_ENV_KEYS.filter((k) => k !== "AWS_SESSION_TOKEN" || moved.includes("authorization.iam.session_token")) : [];
+    const apiKey = moved.includes("authorization.apikey") ? ` (${variables.join(", ")} holds the API key: authorization.apikey_env names it)` : "";
     lines.push(`note: ${moved.join(", ")} left out of the rendered config (--secrets env): start Envoy with `
-      + `${keys.join(", ")} in its environment; vm_config.environment_variables.host_env_keys hands them to the filter.`);
+      + `${[...keys, ...variables].join(", ")} in its environment${apiKey}; vm_config.environment_variables.host_env_keys hands them to the filter.`);
+  } else if (variables.length > 0) {
+    lines.push(`note: the filter reads the API key from ${variables.join(", ")} (authorization.apikey_env): start Envoy with it in its environment.`);
   }
   if (literal.length > 0) {
-    const why = secrets === "env" ? " (an API key cannot come from the environment yet)"
-      : literal.some((p) => p.startsWith("authorization.iam.")) ? " (--secrets env would leave the IAM keys out)" : "";
+    const why = secrets === "inline" ? " (--secrets env would leave them out)" : "";
     lines.push(`warning: literal secrets rendered into the filter config: ${literal.join(", ")}${why}; `
       + "anyone who reads this config or Envoy's admin /config_dump sees them.");
   }

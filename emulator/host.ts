@@ -8,7 +8,7 @@ import type { HostBehaviour, ResolvedOptions } from "./hosts/behaviour.ts";
 import { hostEntry, type HostEntry } from "./hosts/index.ts";
 import { checkModule, instantiate, type CheckedModule } from "./loader.ts";
 import { GuestMemory } from "./memory.ts";
-import { callerAnswer } from "./request-run.ts";
+import { answerRootCallouts, callerAnswer } from "./request-run.ts";
 import { Streams } from "./streams.ts";
 import { bodyBytes, forCaller } from "./text.ts";
 import type {
@@ -162,6 +162,26 @@ export class Host {
   /** proxy_on_tick(root): what Envoy calls every tick period the root asked for. */
   callOnTick(rootId: number): void {
     this.streams.callOnTick(rootId);
+  }
+
+  /**
+   * One tick as the host gives it once the root's tick period has passed: proxy_on_tick, then the
+   * callouts it made on root contexts (and those they lead to) are answered like request()'s (`answer`,
+   * or real HTTP in "http" mode). Nothing happens for a root that set no tick period (APISIX never does).
+   * Resolves to whether the tick ran and how many root callouts were answered.
+   */
+  async tick(rootId: number, opts: Pick<RequestOptions, "answer"> = {}): Promise<{ ticked: boolean; answered: number }> {
+    if (this.getTickPeriod(rootId) === 0) return { ticked: false, answered: 0 };
+    this.streams.callOnTick(rootId);
+    return { ticked: true, answered: await this.answerRootCallouts(opts) };
+  }
+
+  /**
+   * Answers pending callouts that belong to no stream (made on a root context, e.g. a background fetch)
+   * and those they lead to, until none is left or being answered by a request(); resolves to how many.
+   */
+  answerRootCallouts(opts: Pick<RequestOptions, "answer"> = {}): Promise<number> {
+    return answerRootCallouts(this.streams, { opts, perform: (c) => this.behaviour.performCallout(c) });
   }
 
   /** proxy_on_done(stream). */

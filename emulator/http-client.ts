@@ -24,6 +24,22 @@ export type HttpResult =
 /** Headers without the pseudo-headers. */
 export const regularHeaders = (headers: Pairs): Pairs => headers.filter(([k]) => !k.startsWith(":"));
 
+const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NONAME", "EAI_NODATA"]);
+
+/**
+ * A failed request's cause in words a user can act on: "TLS: …" and "DNS: …" when it was the handshake or
+ * the name lookup, and the system error code (ECONNREFUSED, ECONNRESET…) when the message lacks it.
+ */
+export function describeError(err: Error & { code?: string; library?: string }): string {
+  const code = err.code ?? "";
+  const text = err.message.trim();
+  const message = code && !text.includes(code) ? `${text} (${code})` : text;
+  if (DNS_CODES.has(code)) return `DNS: ${message}`;
+  const tls = code.startsWith("ERR_SSL") || code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO"
+    || err.library === "SSL routines" || /certificate|SSL|TLS/.test(text);
+  return tls ? `TLS: ${message}` : message;
+}
+
 const agents = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
 
 /** Sends the request and classifies how it ended. Never rejects. */
@@ -73,13 +89,13 @@ export function send(t: HttpTarget): Promise<HttpResult> {
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => done({ kind: "response", status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) }));
       res.on("aborted", () => done({ kind: "reset-mid-response", detail: "response aborted" }));
-      res.on("error", (err) => done({ kind: "reset-mid-response", detail: err.message }));
+      res.on("error", (err) => done({ kind: "reset-mid-response", detail: describeError(err) }));
     });
     req.on("error", (err) => {
-      if (responded) done({ kind: "reset-mid-response", detail: timedOut ? "timeout after headers" : err.message });
+      if (responded) done({ kind: "reset-mid-response", detail: timedOut ? "timeout after headers" : describeError(err) });
       else if (timedOut) done({ kind: "timeout", detail: `no response within ${t.timeoutMs} ms` });
-      else if (!connected) done({ kind: "connect-failure", detail: err.message });
-      else done({ kind: "reset-before-headers", detail: err.message });
+      else if (!connected) done({ kind: "connect-failure", detail: describeError(err) });
+      else done({ kind: "reset-before-headers", detail: describeError(err) });
     });
     req.end(t.body.length > 0 ? t.body : undefined);
   });

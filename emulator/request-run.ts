@@ -1,6 +1,8 @@
 // What every host does the same way in a whole request (Host.request): read the caller's request once,
 // answer each callout (the caller's `answer`, or real HTTP in "http" mode) and build the Reply. Each
-// host's order of callbacks is a subclass in hosts/*/request.ts.
+// host's order of callbacks is a subclass in hosts/*/request.ts. Callouts of no stream (Envoy: made while
+// the effective context was a root, e.g. a fetch many requests wait for) are answered by whichever run
+// or tick takes them first, never twice (VmState.rootCalloutsAnswering).
 import { fromCaller } from "./text.ts";
 import { callerPairs } from "./header-map.ts";
 import type { Callout, CalloutAnswer, Pairs, Reply, RequestOptions, RequestSpec } from "./types.ts";
@@ -17,6 +19,68 @@ export function callerAnswer(answer: CalloutAnswer | null): Answer | null {
   if (answer.body !== undefined) internal.body = answer.body;
   if (answer.trailers) internal.trailers = callerPairs(answer.trailers, false);
   return internal;
+}
+
+/** How a callout is answered: the caller's function, or the host's real HTTP request ("http" mode). */
+export interface CalloutAnswering {
+  opts: RequestOptions;
+  perform(c: Callout): Promise<Answer | null>;
+}
+
+/** True when `how` can answer callouts at all (capture mode without an answer function cannot). */
+export function canAnswer(driver: Driver, how: CalloutAnswering): boolean {
+  return !!how.opts.answer || driver.options.callouts === "http";
+}
+
+/** A pending callout of no stream that nobody is answering yet. */
+export function unclaimedRootCallout(driver: Driver): Callout | undefined {
+  return driver.getPendingCallouts().find((c) => c.streamId === 0 && !driver.vm.rootCalloutsAnswering.has(c.token));
+}
+
+/** Waits until one of the root callouts others are answering is done; false when there is none. */
+export async function othersRootCallouts(driver: Driver): Promise<boolean> {
+  const busy = [...driver.vm.rootCalloutsAnswering.values()];
+  if (busy.length === 0) return false;
+  await Promise.race(busy);
+  return true;
+}
+
+/**
+ * Answers callout `c` and delivers the answer; false (nothing done) when `how` cannot answer. A root
+ * callout is claimed before the first await, so no other run answers it too.
+ */
+export async function answerCallout(driver: Driver, how: CalloutAnswering, c: Callout): Promise<boolean> {
+  if (!canAnswer(driver, how)) return false;
+  let done = () => {};
+  if (c.streamId === 0) driver.vm.rootCalloutsAnswering.set(c.token, new Promise<void>((resolve) => (done = resolve)));
+  try {
+    const answer = how.opts.answer ? callerAnswer(await how.opts.answer(c)) : await how.perform(c);
+    driver.deliverCallResponse(c.rootId, c.token, answer);
+  } finally {
+    if (c.streamId === 0) {
+      driver.vm.rootCalloutsAnswering.delete(c.token);
+      done();
+    }
+  }
+  return true;
+}
+
+/**
+ * Answers every callout of no stream, those they lead to included, until none is pending or being
+ * answered elsewhere; returns how many this call answered (Host.tick, Host.answerRootCallouts).
+ */
+export async function answerRootCallouts(driver: Driver, how: CalloutAnswering): Promise<number> {
+  let answered = 0;
+  for (;;) {
+    if (driver.failed || !canAnswer(driver, how)) return answered;
+    const c = unclaimedRootCallout(driver);
+    if (c) {
+      await answerCallout(driver, how, c);
+      answered++;
+    } else if (!(await othersRootCallouts(driver))) {
+      return answered;
+    }
+  }
 }
 
 export abstract class RequestRun {
@@ -76,14 +140,25 @@ export abstract class RequestRun {
   /** Answers one callout (opts.answer, or real HTTP in "http" mode); false when it must stay pending. */
   protected async answer(c: Callout): Promise<boolean> {
     this.lastCallout = c;
-    let answer: Answer | null;
+    if (!canAnswer(this.driver, this.answering)) return false;
     const started = performance.now();
-    if (this.opts.answer) answer = callerAnswer(await this.opts.answer(c));
-    else if (this.driver.options.callouts === "http") answer = await this.perform(c);
-    else return false;
+    await answerCallout(this.driver, this.answering, c);
     this.calloutMs = (this.calloutMs ?? 0) + (performance.now() - started);
-    this.driver.deliverCallResponse(c.rootId, c.token, answer);
     return true;
+  }
+
+  /** This run's way of answering callouts. */
+  private get answering(): CalloutAnswering {
+    return { opts: this.opts, perform: (c) => this.perform(c) };
+  }
+
+  /**
+   * The next callout this run should answer: its stream's own, else (when it can answer) one of no
+   * stream — a fetch the request may be waiting for; undefined when there is neither.
+   */
+  protected nextCallout(): Callout | undefined {
+    const own = this.driver.getPendingCallouts().find((c) => c.streamId === this.streamId);
+    return own ?? (canAnswer(this.driver, this.answering) ? unclaimedRootCallout(this.driver) : undefined);
   }
 
   /** The Reply, after ending the stream (unless opts.keepStream or `keep`). */

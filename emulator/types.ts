@@ -31,7 +31,10 @@ export interface HostOptions {
   allowOnHeadersStopIteration?: boolean;
   /** "capture": callouts are only recorded (answer them yourself); "http": request() performs them for real. */
   callouts?: "capture" | "http";
-  /** Envoy: cluster name → base URL ("http://127.0.0.1:8080"). When given, an unknown cluster is BadArgument. */
+  /**
+   * Envoy: cluster name → base URL ("http://127.0.0.1:8080"). When given, an unknown cluster is BadArgument.
+   * Read at each proxy_http_call: entries added or changed later apply to later callouts (as CDS would).
+   */
   clusters?: Record<string, string>;
   /** APISIX + http: maps the callout upstream `host[:port]` to a base URL; null → BadArgument. */
   resolve?: (authority: string, scheme: string) => string | null;

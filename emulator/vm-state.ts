@@ -114,6 +114,8 @@ export class VmState {
   readonly metrics = new MetricRegistry();
   /** Freed root context ids, for a host that reuses them (FIFO). */
   readonly freeRootIds: number[] = [];
+  /** Callouts of no stream (made on a root context) that a request run or a tick is answering: token → done. */
+  readonly rootCalloutsAnswering = new Map<number, Promise<void>>();
   frame: Frame | null = null;
   failed = false;
   trap?: Error;

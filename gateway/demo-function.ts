@@ -1,31 +1,48 @@
-// A stand-in for the APISIX docs' Lambda behind API Gateway, on loopback: answers "Hello, <name>!" with
-// the headers API Gateway adds, so the local gateway can be tried on a machine with no network.
-import { createServer, type Server } from "node:http";
+// The demo function behind the local gateway, in both forms a config can call: behind a URL (API Gateway
+// or a Function URL: "Hello, <name>!" with the headers API Gateway adds) and as a Lambda handler for the
+// local Invoke API (any event format). Like the APISIX docs' function, the name comes from ?name= or the
+// JSON body's "name".
 import { randomUUID } from "node:crypto";
+import type { FunctionReply, ReceivedRequest } from "../host-tests/support/aws-endpoint.ts";
+import type { LambdaHandler } from "../host-tests/support/invoke-api.ts";
 
-/** Starts the demo function on 127.0.0.1:`port` (0 = any free port) and resolves with the server. */
-export function startDemoFunction(port = 0): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const url = new URL(req.url ?? "/", "http://localhost");
-      let name = url.searchParams.get("name");
-      if (!name && chunks.length > 0) {
-        try { name = JSON.parse(Buffer.concat(chunks).toString("utf8")).name ?? null; } catch { /* not JSON */ }
-      }
-      const body = JSON.stringify(`Hello, ${name ?? "World"}!`);
-      res.writeHead(200, {
-        "content-type": "application/json",
-        "x-amzn-requestid": randomUUID(),
-        "x-amz-apigw-id": "demo" + Date.now().toString(36),
-        "x-amzn-trace-id": `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-demo;Sampled=0`,
-      });
-      res.end(body);
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve(server));
-  });
+function nameFrom(query: string | null, body: string | undefined): string {
+  if (query) return query;
+  if (body) {
+    try { return JSON.parse(body).name ?? "World"; } catch { /* not JSON */ }
+  }
+  return "World";
 }
+
+/** The URL form: what API Gateway answers for the demo Lambda. */
+export function helloUrl(req: ReceivedRequest): FunctionReply {
+  const name = nameFrom(new URLSearchParams(req.query).get("name"), req.body.length > 0 ? req.body.toString("utf8") : undefined);
+  return {
+    status: 200,
+    headers: {
+      "content-type": "application/json",
+      "x-amzn-requestid": randomUUID(),
+      "x-amz-apigw-id": "demo" + Date.now().toString(36),
+      "x-amzn-trace-id": `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-demo;Sampled=0`,
+    },
+    body: JSON.stringify(`Hello, ${name}!`),
+  };
+}
+
+/**
+ * The handler form: API Gateway v2 and v1 events get a proxy-integration reply naming the function and
+ * qualifier that ran; a passthrough payload is answered with its size.
+ */
+export const helloHandler: LambdaHandler = async (event, context) => {
+  if (event === null || typeof event !== "object" || !("requestContext" in event)) {
+    return { received: JSON.stringify(event ?? null).length, function: context.functionName };
+  }
+  const body = event.body === undefined || event.body === null ? undefined
+    : event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+  const name = nameFrom(event.queryStringParameters?.name ?? null, body);
+  return {
+    statusCode: 200,
+    headers: { "content-type": "application/json", "x-demo-function": `${context.functionName}:${context.qualifier}` },
+    body: JSON.stringify(`Hello, ${name}!`),
+  };
+};

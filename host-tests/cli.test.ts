@@ -140,7 +140,7 @@ test("usage errors print the usage; help prints it on stdout", () => {
 
 test("render envoy: the filter carries the config, the cluster is named as the filter's upstream", () => {
   const config = { function_uri: seedUri, path_prefix: "/aws", authorization: { apikey: "k" } };
-  const { filter, cluster, body, stdout } = renderEnvoy(config, "--wasm-path", "build/aws-lambda.wasm");
+  const { filter, cluster, body, stdout } = renderEnvoy(config, "--wasm-path", "build/aws-lambda.wasm", "--secrets", "inline");
   assert.deepEqual(checkEnvoy(filter, "HttpFilter"), []);
   assert.deepEqual(checkEnvoy(cluster, "Cluster"), []);
   const plugin = filter.typed_config.config;
@@ -197,12 +197,15 @@ test("keepalive_pool is reported as not applied instead of capping connections",
   assert.match(stdout, /^# keepalive_pool 20: not applied;/m);
 });
 
-test("iam without keys passes the AWS variables from Envoy's environment, in a VM of its own", () => {
+test("iam without keys (the chain) passes every credential variable from Envoy's environment, in a VM of its own", () => {
   const { filter } = renderEnvoy({ function_uri: seedUri, authorization: { iam: {} } });
   const vm = filter.typed_config.config.vm_config;
-  assert.deepEqual(vm.environment_variables, { host_env_keys: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] });
+  assert.deepEqual(vm.environment_variables, { host_env_keys: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED"] });
   // Envoy's VM key is vm_id + configuration + code: a shared id would reuse a VM without the variables.
-  assert.equal(vm.vm_id, "aws-lambda-env");
+  assert.match(vm.vm_id, /^aws-lambda-env-[0-9a-f]{8}$/);
+  const environment = renderEnvoy({ function_uri: seedUri, authorization: { iam: { credentials: "environment" } } });
+  assert.equal(environment.filter.typed_config.config.vm_config.vm_id, "aws-lambda-env");
 });
 
 test("an http:// function on an IP literal gets a static plain-HTTP cluster named host:port", () => {

@@ -14,8 +14,9 @@ import { FIELDS } from "../schema/fields.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const schema = JSON.parse(readFileSync(join(root, "schema/aws-lambda.schema.json"), "utf8"));
-// The VM environment the filter sees: an iam object without keys takes these (the schema cannot know them).
-const ENV = "AWS_ACCESS_KEY_ID=AKIDENV\nAWS_SECRET_ACCESS_KEY=envsecret\n";
+// The VM environment the filter sees: an iam object without keys takes these, apikey_env names LAMBDA_API_KEY
+// (the schema cannot know them).
+const ENV = "AWS_ACCESS_KEY_ID=AKIDENV\nAWS_SECRET_ACCESS_KEY=envsecret\nLAMBDA_API_KEY=envkey\n";
 
 let unit: { configSummary(text: string, env: string): string };
 let validate: (config: unknown) => boolean;
@@ -110,6 +111,7 @@ const VALUES: Record<string, unknown[]> = {
   upstream: ["lambda_api", "127.0.0.1:9000", "a b", "", "x\u007f"],
   authorization: [{}, { iam: {} }, "x", { other: 1 }],
   "authorization.apikey": ["key", "", "k\r\n", 1],
+  "authorization.apikey_env": ["LAMBDA_API_KEY", "", "1KEY", "API-KEY", 7],
   "authorization.iam": [{ accesskey: "AKID", secretkey: "s" }, {}, "x", { extra: 1 }],
   "authorization.iam.accesskey": ["AKIDEXAMPLE", "", "A\nB"],
   "authorization.iam.secretkey": ["secret", "", "s\u0000"],

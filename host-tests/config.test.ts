@@ -34,6 +34,30 @@ test("the APISIX docs' API-key example is accepted with APISIX's defaults", () =
   assert.equal(c.pathPrefix, null);
 });
 
+test("authorization.apikey_env takes the API key from the VM environment, named at configure time when missing", () => {
+  const config = { function_uri: seedUri, authorization: { apikey_env: "LAMBDA_API_KEY" } };
+  assert.equal(summary(config, { LAMBDA_API_KEY: "key-from-env" }).apiKey, "key-from-env");
+  assert.equal(refusal(config), 'property "authorization" validation failed: property "apikey_env" validation failed: '
+    + "LAMBDA_API_KEY missing from the VM environment");
+  assert.match(refusal(config, { LAMBDA_API_KEY: "" }), /LAMBDA_API_KEY missing from the VM environment/);
+  // The variable's value is a secret: its problems name the variable, never the value.
+  const control = refusal(config, { LAMBDA_API_KEY: "bad\u0007key" });
+  assert.match(control, /LAMBDA_API_KEY must not contain control characters/);
+  assert.doesNotMatch(control, /bad/);
+});
+
+test("authorization.apikey_env is refused together with apikey, as a bad name, and with a Lambda ARN", () => {
+  const env = { LAMBDA_API_KEY: "k" };
+  assert.match(refusal({ function_uri: seedUri, authorization: { apikey: "k", apikey_env: "LAMBDA_API_KEY" } }, env),
+    /use either "apikey" or "apikey_env", not both/);
+  for (const name of ["1KEY", "API-KEY", "A B", "$KEY"]) {
+    assert.match(refusal({ function_uri: seedUri, authorization: { apikey_env: name } }, { [name]: "k" }),
+      /"apikey_env" validation failed: must be an environment variable name/, name);
+  }
+  assert.match(refusal({ function_uri: "arn:aws:lambda:us-east-1:123456789012:function:f",
+    authorization: { apikey_env: "LAMBDA_API_KEY", iam: { accesskey: "AKID", secretkey: "s" } } }, env), /apikey_env/);
+});
+
 test("upstream defaults to function_uri's host, with the port when one is written", () => {
   assert.equal(summary({ function_uri: seedUri }).upstream, "x9w6z07gb9.execute-api.us-east-1.amazonaws.com");
   assert.equal(summary({ function_uri: "http://127.0.0.1:9081/fn" }).upstream, "127.0.0.1:9081");

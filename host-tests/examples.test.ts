@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import { checkEnvoy } from "../cli/envoy-shape.mjs";
 import { configureFilter } from "../cli/configure.mjs";
-import { discoveryResponse, lambdaCluster, TYPES, wasmFilter } from "../cli/render-envoy.mjs";
+import { discoveryResponse, envoyClusters, lambdaCluster, TYPES, wasmFilter } from "../cli/render-envoy.mjs";
 import { apisixRoute, PLUGIN_NAME } from "../cli/render-apisix.mjs";
 import { WATCHED_FILE } from "../examples/envoy-hot-reload/swap-config.mjs";
 
@@ -45,7 +45,7 @@ function acceptedUpstream(pluginText: string, host = "envoy"): string {
   return /upstream "([^"]+)"/.exec(result.logs[0].message)![1];
 }
 
-const staticExamples = ["envoy/envoy.yaml", "envoy/envoy-iam.yaml"];
+const staticExamples = ["envoy/envoy.yaml", "envoy/envoy-iam.yaml", "envoy/envoy-instance-role.yaml"];
 const bootstraps = [...staticExamples, "envoy-hot-reload/envoy.yaml"];
 
 test("every YAML and JSON file in examples/ parses", () => {
@@ -110,7 +110,7 @@ test("the static examples are what render envoy prints for their plugin configs"
     const filter = hcm(bootstrap).http_filters[0];
     const plugin = JSON.parse(filter.typed_config.config.configuration.value);
     assert.deepEqual(filter, wasmFilter(plugin, { wasmPath: WASM_PATH }), file);
-    assert.deepEqual(bootstrap.static_resources.clusters, [lambdaCluster(plugin)], file);
+    assert.deepEqual(bootstrap.static_resources.clusters, envoyClusters(plugin), file);
   }
 });
 
@@ -121,6 +121,17 @@ test("the IAM example takes its credentials from Envoy's environment", () => {
     ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]);
   const refused = configureFilter({ config: config.configuration.value, env: {} });
   assert.equal(refused.accepted, false);
+});
+
+test("the instance-role example fetches from instance metadata over plain HTTP and needs no keys", () => {
+  const bootstrap = yaml("envoy/envoy-instance-role.yaml");
+  const config = hcm(bootstrap).http_filters[0].typed_config.config;
+  assert.deepEqual(JSON.parse(config.configuration.value).authorization, { iam: { credentials: "instance" } });
+  assert.deepEqual(config.vm_config.environment_variables.host_env_keys, ["AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED"]);
+  assert.equal(configureFilter({ config: config.configuration.value, env: {} }).accepted, true, "no AWS_* variables needed");
+  const imds = bootstrap.static_resources.clusters.find((c: any) => c.name === "169.254.169.254");
+  assert.deepEqual(imds.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: "169.254.169.254", port_value: 80 });
+  assert.equal(imds.transport_socket, undefined);
 });
 
 test("hot reload: the filter comes from a watched ECDS file holding a TypedExtensionConfig of it", () => {
@@ -183,7 +194,7 @@ test("APISIX config.yaml declares the wasm plugin under a name the Lua plugin do
 
 test("APISIX route bodies carry string confs the filter accepts, as render apisix prints them", () => {
   const routes = readdirSync(join(examples, "apisix", "routes"));
-  assert.deepEqual(routes.sort(), ["apikey.json", "disable.json", "iam.json", "path-forwarding.json", "update.json"]);
+  assert.deepEqual(routes.sort(), ["apikey.json", "disable.json", "iam.json", "instance-role.json", "path-forwarding.json", "update.json"]);
   for (const name of routes.filter((r) => r !== "disable.json")) {
     const route = json(`apisix/routes/${name}`);
     const conf = route.plugins[PLUGIN_NAME].conf;

@@ -134,21 +134,51 @@ test("--secrets inline renders the keys as written and warns that they are liter
   const { plugin, pluginConfig, stderr } = renderEnvoy(config, "--secrets", "inline");
   assert.deepEqual(plugin, config);
   assert.equal(pluginConfig.vm_config.environment_variables, undefined);
-  assert.match(stderr, /^warning: literal secrets rendered into the filter config: authorization\.iam\.accesskey, authorization\.iam\.secretkey, authorization\.iam\.session_token \(--secrets env would leave the IAM keys out\); anyone who reads this config or Envoy's admin \/config_dump sees them\./m);
+  assert.match(stderr, /^warning: literal secrets rendered into the filter config: authorization\.iam\.accesskey, authorization\.iam\.secretkey, authorization\.iam\.session_token \(--secrets env would leave them out\); anyone who reads this config or Envoy's admin \/config_dump sees them\./m);
 });
 
-test("an API key stays inline under either mode, with a warning", () => {
-  for (const mode of ["env", "inline"]) {
-    const { plugin, stderr } = renderEnvoy({ function_uri: seedUri, authorization: { apikey: "my-api-key" } }, "--secrets", mode);
-    assert.equal(plugin.authorization.apikey, "my-api-key");
-    assert.match(stderr, /^warning: literal secrets rendered into the filter config: authorization\.apikey/m, mode);
-  }
-  assert.match(renderEnvoy({ function_uri: seedUri, authorization: { apikey: "k" } }).stderr, /an API key cannot come from the environment yet/);
+test("--secrets env moves an API key to apikey_env: the VM reads LAMBDA_API_KEY from Envoy's environment", () => {
+  const { plugin, pluginConfig, stderr, stdout } = renderEnvoy({ function_uri: seedUri, authorization: { apikey: "my-api-key" } });
+  assert.deepEqual(plugin.authorization, { apikey_env: "LAMBDA_API_KEY" });
+  assert.deepEqual(pluginConfig.vm_config.environment_variables, { host_env_keys: ["LAMBDA_API_KEY"] });
+  assert.equal(pluginConfig.vm_config.vm_id, "aws-lambda-env-lambda-api-key");
+  assert.equal(stdout.includes("my-api-key"), false, "no API key in the output");
+  assert.match(stderr, /^note: authorization\.apikey left out of the rendered config \(--secrets env\): start Envoy with LAMBDA_API_KEY in its environment/m);
+  assert.doesNotMatch(stderr, /warning/);
+  assert.match(stdout, /^# Start Envoy with LAMBDA_API_KEY set/m);
 });
 
-test("a config without secrets renders without notes; iam {} already reads the environment", () => {
+test("--secrets env with an API key and IAM keys: both leave, the VM gets every variable under its own vm_id", () => {
+  const { plugin, pluginConfig, stderr } = renderEnvoy({ function_uri: seedUri, authorization: { apikey: "k", iam: iamKeys } }, "--ecds");
+  assert.deepEqual(plugin.authorization, { apikey_env: "LAMBDA_API_KEY", iam: { credentials: "environment" } });
+  assert.deepEqual(pluginConfig.vm_config.environment_variables.host_env_keys,
+    ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "LAMBDA_API_KEY"]);
+  assert.equal(pluginConfig.vm_config.vm_id, "aws-lambda-env-lambda-api-key");
+  assert.match(stderr, /start Envoy with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, LAMBDA_API_KEY in its environment/);
+});
+
+test("a config that already names apikey_env renders as written and passes that variable", () => {
+  const config = { function_uri: seedUri, authorization: { apikey_env: "MY_KEY" } };
+  const { plugin, pluginConfig, stderr } = renderEnvoy(config);
+  assert.deepEqual(plugin, config);
+  assert.deepEqual(pluginConfig.vm_config.environment_variables, { host_env_keys: ["MY_KEY"] });
+  assert.match(stderr, /^note: the filter reads the API key from MY_KEY \(authorization\.apikey_env\)/m);
+  const apisix = run(["render", "apisix", configFile(config), "--uri", "/aws"]);
+  assert.equal(apisix.code, 0, apisix.stderr);
+  assert.match(apisix.stderr, /envs:\n(?:\s+- \w+\n)*\s+- MY_KEY/);
+});
+
+test("--secrets inline keeps an API key and warns that it is literal", () => {
+  const { plugin, pluginConfig, stderr } = renderEnvoy({ function_uri: seedUri, authorization: { apikey: "my-api-key" } }, "--secrets", "inline");
+  assert.equal(plugin.authorization.apikey, "my-api-key");
+  assert.equal(pluginConfig.vm_config.environment_variables, undefined);
+  assert.match(stderr, /^warning: literal secrets rendered into the filter config: authorization\.apikey \(--secrets env would leave them out\)/m);
+});
+
+test("a config without secrets renders without notes; iam {} (the chain) already reads the environment", () => {
   const { pluginConfig, stderr } = renderEnvoy({ function_uri: seedUri, authorization: { iam: {} } });
-  assert.deepEqual(pluginConfig.vm_config.environment_variables.host_env_keys, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]);
+  assert.deepEqual(pluginConfig.vm_config.environment_variables.host_env_keys, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED"]);
   assert.equal(stderr, "");
 });
 
@@ -179,6 +209,7 @@ test("render apisix: --name and --wasm-path reach the entry; iam without keys ad
   assert.equal(r.code, 0, r.stderr);
   const entry = YAML.parse(r.stderr.slice(r.stderr.indexOf("\nwasm:") + 1));
   assert.deepEqual(entry.wasm.plugins, [{ name: "lambda-wasm", priority: -1898, file: "/opt/wasm/aws-lambda.wasm", http_request_phase: "access" }]);
-  assert.deepEqual(entry.nginx_config, { envs: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] });
+  assert.deepEqual(entry.nginx_config, { envs: ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_DISABLED"] });
   assert.deepEqual(Object.keys(JSON.parse(r.stdout).plugins), ["lambda-wasm"]);
 });

@@ -6,7 +6,7 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { BufferType, Host, WasmResult } from "../emulator/index.ts";
-import { AwsEndpoint, echo, verify } from "./support/aws-endpoint.ts";
+import { AwsEndpoint, echo, verifySigV4 } from "./support/aws-endpoint.ts";
 import { PROFILES, SEED_HOST, configure, filterHost, json } from "./support/filter-host.ts";
 
 const ACCESS_KEY = "AKIDEXAMPLE";
@@ -82,7 +82,7 @@ describe("envoy: proxy mode keeps the body with the host", () => {
     const path = upstream.headers.find(([k]) => k === ":path")![1];
     const authority = upstream.headers.find(([k]) => k === ":authority")![1];
     const question = path.indexOf("?");
-    const verdict = await verify({
+    const verdict = await verifySigV4({
       method: "POST", url: path, path: path.slice(0, question), query: path.slice(question + 1),
       headers: [["host", authority], ...headers], body: upstream.body,
     }, { region: "us-east-1", service: "execute-api", iam: { [ACCESS_KEY]: { secretKey: SECRET_KEY } } });

@@ -21,6 +21,8 @@ const I32_MAX = 2147483647;
 const PRINTABLE = "^[^\\u0000-\\u001f\\u007f]+$";
 /** Regions and service names as AWS spells them. */
 const SCOPE_NAME = "^[a-z0-9-]+$";
+/** An environment variable name as POSIX shells write it. */
+const ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]*$";
 const FUNCTION_NAME = "^[A-Za-z0-9_-]{1,64}$";
 const QUALIFIER = "^(?:\\$LATEST|[A-Za-z0-9_-]{1,128})$";
 /** An http(s) URL of a credentials endpoint (assembly/config/endpoint-url.ts): no credentials, query or fragment. */
@@ -82,6 +84,8 @@ export const FIELDS = [
   { name: "authorization", type: "object", description: "how the filter authenticates to the function", fields: [
     { name: "apikey", type: "string", pattern: PRINTABLE, secret: true, targets: ["url"],
       description: "sent as x-api-key, replacing the client's" },
+    { name: "apikey_env", type: "string", pattern: ENV_NAME, targets: ["url"],
+      description: "the VM environment variable holding the API key (instead of apikey, not with it), so the config carries no secret" },
     { name: "iam", type: "object", description: "SigV4 signing (keys from the config, else AWS_* variables of the VM environment)", fields: [
       { name: "accesskey", type: "string", pattern: PRINTABLE, secret: true, description: "access key id" },
       { name: "secretkey", type: "string", pattern: PRINTABLE, secret: true, description: "secret access key" },

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Builds the release filter (build/aws-lambda.wasm) and one small wasm per file in assembly/unit/
 // (build/unit/<name>.wasm + raw JS bindings), which the tests use to drive pure modules directly.
-// `--release-only` skips the unit modules.
+// `--release-only` skips the unit modules. It records which sources the release module was built from
+// (release-sources.mjs), so that `npm start` builds only when they changed.
 import { readdirSync, mkdirSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
+import { releaseSourcesDigest, writeSourcesStamp } from "./release-sources.mjs";
 import { TRANSFORM_ARGS } from "./transforms/index.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -29,6 +31,8 @@ if (!process.argv.includes("--release-only")) {
   }
 }
 
+// Taken before compiling: an edit made during the build makes the next `npm start` build again.
+const digest = releaseSourcesDigest(root);
 // Two at a time: the compiler is single-threaded and the machines have two cores.
 const width = Math.max(1, Math.min(2, availableParallelism()));
 let next = 0;
@@ -37,6 +41,7 @@ async function worker() {
 }
 try {
   await Promise.all(Array.from({ length: width }, worker));
+  writeSourcesStamp(root, digest);
 } catch (error) {
   console.error(error.message);
   process.exit(1);

@@ -146,7 +146,8 @@ function jsonSchema() {
     title: "aws-lambda proxy-wasm filter configuration",
     description: "Generated from schema/fields.mjs. The filter also refuses what a schema cannot state: a full ARN "
       + "whose region differs from authorization.iam.aws_region, an iam object without keys when the VM "
-      + "environment lacks AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, duplicate keys, invalid UTF-8.",
+      + "environment lacks AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an authorization.apikey_env variable "
+      + "the VM environment lacks, duplicate keys, invalid UTF-8.",
     ...objectSchema(FIELDS),
   };
   const iam = schema.properties.authorization.properties.iam;
@@ -158,6 +159,8 @@ function jsonSchema() {
   };
   iam.not = { required: ["secretkey", "secret_key"] };
   iam.allOf = IAM_RULES;
+  // The API key is written in the config or named by its variable, never both.
+  schema.properties.authorization.not = { required: ["apikey", "apikey_env"] };
   schema.allOf = [{
     if: { properties: { function_uri: { type: "string", pattern: LOOKS_LIKE_ARN } } },
     // The Invoke API: IAM for service lambda, no API key, a qualifier in the ARN or in `qualifiers`, not both.

@@ -4,7 +4,8 @@
 import { JsonKind, parseJson, jsonTypeName } from "../util/json-reader";
 import { Modes, Targets } from "./field";
 import {
-  AUTHORIZATION, AUTHORIZATION_APIKEY, AUTHORIZATION_IAM, FUNCTION_URI, KEEPALIVE, MODE, RESPONSE_STREAM, KEEPALIVE_POOL, KEEPALIVE_TIMEOUT, MAX_REQ_BODY_SIZE, PATH_PREFIX, PLUGIN_CONFIG, SSL_VERIFY,
+  AUTHORIZATION, AUTHORIZATION_APIKEY, AUTHORIZATION_APIKEY_ENV, AUTHORIZATION_IAM, FUNCTION_URI, KEEPALIVE, MODE, RESPONSE_STREAM,
+  KEEPALIVE_POOL, KEEPALIVE_TIMEOUT, MAX_REQ_BODY_SIZE, PATH_PREFIX, PLUGIN_CONFIG, SSL_VERIFY,
   TIMEOUT, UPSTREAM,
 } from "./fields";
 import { ConfigReport, Fields, Setting } from "./reader";
@@ -26,6 +27,8 @@ export class Config {
   upstream: string = "";
   /** Sent as x-api-key; "" = none. */
   apiKey: string = "";
+  /** The VM environment variable the API key came from (authorization.apikey_env); "" = the config's own. */
+  apiKeyVariable: string = "";
   iam: IamConfig | null = null;
   /** Set when function_uri is a Lambda ARN: the callout goes to the Invoke API. */
   invoke: InvokeOptions | null = null;
@@ -67,6 +70,44 @@ function parseUpstream(fields: Fields, config: Config): void {
   const given = fields.string(UPSTREAM);
   const upstream = given.length > 0 ? given : config.functionUri.authority;
   if (checkUpstream(fields, "upstream", upstream)) config.upstream = upstream;
+}
+
+/** POSIX's portable variable names: a letter or '_', then letters, digits and '_'. */
+function isVariableName(name: string): bool {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
+    if (!letter && !(i > 0 && c >= 0x30 && c <= 0x39)) return false;
+  }
+  return name.length > 0;
+}
+
+/** authorization.apikey, or the VM environment variable that apikey_env names (one of them, not both). */
+function parseApiKey(authorization: Fields, env: Map<string, string>, config: Config): void {
+  const literal = authorization.string(AUTHORIZATION_APIKEY);
+  const variable = authorization.string(AUTHORIZATION_APIKEY_ENV);
+  if (literal.length > 0 && variable.length > 0) {
+    authorization.failHere("use either \"apikey\" or \"apikey_env\", not both");
+    return;
+  }
+  if (variable.length == 0) {
+    checkPrintable(authorization, "apikey", literal, "");
+    config.apiKey = literal;
+    return;
+  }
+  if (!isVariableName(variable)) {
+    authorization.fail("apikey_env", "must be an environment variable name (letters, digits and '_', not starting with a digit)");
+    return;
+  }
+  const value = env.has(variable) ? env.get(variable) : "";
+  if (value.length == 0) {
+    authorization.fail("apikey_env", variable + " missing from the VM environment");
+    return;
+  }
+  // The message names the variable, never its value.
+  checkPrintable(authorization, "apikey_env", value, variable);
+  config.apiKey = value;
+  config.apiKeyVariable = variable;
 }
 
 /** aws_region as written in authorization.iam, "" when absent (a full ARN names its own region). */
@@ -128,8 +169,7 @@ export function parseConfig(text: string, env: Map<string, string>): ConfigResul
   parsePathPrefix(fields, config);
   parseUpstream(fields, config);
   if (authorization != null) {
-    config.apiKey = authorization.string(AUTHORIZATION_APIKEY);
-    checkPrintable(authorization, "apikey", config.apiKey, "");
+    parseApiKey(authorization, env, config);
     const iam = authorization.object(AUTHORIZATION_IAM);
     if (iam != null) config.iam = parseIam(iam, config.functionUri.host, env);
     authorization.finish();

@@ -6,13 +6,14 @@ import { CredentialKind } from "./credential-source";
 function auth(config: Config): string {
   const iam = config.iam;
   const apiKey = config.apiKey.length > 0;
-  if (iam == null) return apiKey ? "api key" : "none";
+  const key = config.apiKeyVariable.length > 0 ? "api key from " + config.apiKeyVariable : "api key";
+  if (iam == null) return apiKey ? key : "none";
   const source = iam.source;
   const fixedKeys = source.kind == CredentialKind.Static && !source.chosenByChain && source.assumeRole == null;
   const text = "iam (region " + iam.scope.region + ", service " + iam.scope.service + " from " + iam.scopeSource
     + (fixedKeys ? "" : ", credentials from " + source.describe())
     + (!source.fetched && source.fixed.sessionToken.length > 0 ? ", session token" : "") + ")";
-  return apiKey ? "api key + " + text : text;
+  return apiKey ? key + " + " + text : text;
 }
 
 function target(config: Config): string {

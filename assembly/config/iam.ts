@@ -260,14 +260,16 @@ export function parseIam(iam: Fields, host: string, env: Map<string, string>): I
   else if (kind == "container") source.kind = CredentialKind.Container;
   else if (kind == "instance") source.kind = CredentialKind.Instance;
 
-  const containerFields = iam.has(AUTHORIZATION_IAM_CONTAINER_ENDPOINT) || iam.has(AUTHORIZATION_IAM_CONTAINER_UPSTREAM);
-  const instanceFields = iam.has(AUTHORIZATION_IAM_IMDS_ENDPOINT) || iam.has(AUTHORIZATION_IAM_IMDS_UPSTREAM)
-    || iam.has(AUTHORIZATION_IAM_IMDS_VERSION);
-  if (containerFields && kind != "container" && kind != "chain") {
-    iam.fail("container_endpoint", "only applies with credentials \"container\" or \"chain\"");
+  // The refusal names the field that was given.
+  const containerField = iam.has(AUTHORIZATION_IAM_CONTAINER_ENDPOINT) ? "container_endpoint"
+    : iam.has(AUTHORIZATION_IAM_CONTAINER_UPSTREAM) ? "container_upstream" : "";
+  const instanceField = iam.has(AUTHORIZATION_IAM_IMDS_ENDPOINT) ? "imds_endpoint" : iam.has(AUTHORIZATION_IAM_IMDS_UPSTREAM)
+    ? "imds_upstream" : iam.has(AUTHORIZATION_IAM_IMDS_VERSION) ? "imds_version" : "";
+  if (containerField.length > 0 && kind != "container" && kind != "chain") {
+    iam.fail(containerField, "only applies with credentials \"container\" or \"chain\"");
   }
-  if (instanceFields && kind != "instance" && kind != "chain") {
-    iam.fail("imds_endpoint", "only applies with credentials \"instance\" or \"chain\"");
+  if (instanceField.length > 0 && kind != "instance" && kind != "chain") {
+    iam.fail(instanceField, "only applies with credentials \"instance\" or \"chain\"");
   }
   checkUpstream(iam, "container_upstream", iam.string(AUTHORIZATION_IAM_CONTAINER_UPSTREAM));
   checkUpstream(iam, "imds_upstream", iam.string(AUTHORIZATION_IAM_IMDS_UPSTREAM));

@@ -54,7 +54,11 @@ export class Fields {
   private note(field: Field, value: string): void {
     if (field.secret) return;
     let path = "";
-    for (let i = 0; i < this.path.length; i++) if (!this.path[i].startsWith("#")) path += this.path[i] + ".";
+    for (let i = 0; i < this.path.length; i++) {
+      // Settings inside array items are summed up by the array's own note.
+      if (this.path[i].startsWith("#")) return;
+      path += this.path[i] + ".";
+    }
     this.report.settings.push(new Setting(path + field.name, value, field.hostEnforced));
   }
 

@@ -41,6 +41,9 @@ export abstract class Attempt {
   /** Set once the attempt settled or was given up: later answers change nothing. */
   finished: bool = false;
   private readonly deadlineNanos: u64;
+  /** When the last callout went out, and the timeout it was given. */
+  private calloutStartNanos: u64 = 0;
+  private calloutTimeoutMs: u32 = 0;
 
   constructor(
     protected readonly owner: AttemptOwner,
@@ -76,6 +79,15 @@ export abstract class Attempt {
     return monotonicNanos() > this.deadlineNanos;
   }
 
+  /**
+   * True when the last callout ended with no answer after (about) its timeout, rather than at once (a
+   * refused connection). Hosts' timers are coarse (nginx's cached clock), so 90 % of it counts.
+   */
+  get lastCalloutTimedOut(): bool {
+    const elapsed = monotonicNanos() - this.calloutStartNanos;
+    return elapsed >= <u64>this.calloutTimeoutMs * 900_000;
+  }
+
   /** Milliseconds left until the deadline (at least 1). */
   protected remainingMs(): u32 {
     const now = monotonicNanos();
@@ -87,7 +99,9 @@ export abstract class Attempt {
   /** Sends one request to `endpoint`; a refusal by the host fails the attempt. */
   protected call(endpoint: Endpoint, request: OutgoingRequest, extra: Array<Header>): void {
     setEffectiveContext(this.rootId);
-    const dispatch = httpCall(endpoint.upstream, request.wireHeaders(extra), request.body, this.remainingMs());
+    this.calloutTimeoutMs = this.remainingMs();
+    this.calloutStartNanos = monotonicNanos();
+    const dispatch = httpCall(endpoint.upstream, request.wireHeaders(extra), request.body, this.calloutTimeoutMs);
     if (dispatch.result != WasmResult.Ok) {
       this.fail("the host refused the callout to \"" + endpoint.upstream + "\" (" + resultName(dispatch.result) + ")");
       return;

@@ -51,10 +51,23 @@ function stringMember(object: JsonValue, name: string): string {
   return value != null && value.kind == JsonKind.String ? value.text : "";
 }
 
+/**
+ * An access key id as IAM writes them: letters, digits and "_", at most 128. Anything else ("/", ",", "=")
+ * would corrupt the Credential=<id>/<scope> field of the Authorization header it goes into.
+ */
+function isAccessKeyId(value: string): bool {
+  if (value.length == 0 || value.length > 128) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f)) return false;
+  }
+  return true;
+}
+
 /** Checks the three values and the expiry (epoch ms, -1 when unreadable) against `nowMillis`. */
 function keys(accessKeyId: string, secret: string, token: string, tokenName: string, expiration: i64,
   nowMillis: i64): FetchedKeys {
-  if (!isPlausible(accessKeyId)) return failed("AccessKeyId is missing or malformed");
+  if (!isAccessKeyId(accessKeyId)) return failed("AccessKeyId is missing or malformed");
   if (!isPlausible(secret)) return failed("SecretAccessKey is missing or malformed");
   if (!isPlausible(token)) return failed(tokenName + " is missing or malformed");
   if (expiration < 0) return failed("Expiration is missing or malformed");
@@ -108,6 +121,8 @@ export function readAssumeRoleAnswer(body: ArrayBuffer, nowMillis: i64): Fetched
   const source = text(body);
   if (source == null) return failed("the answer is not a UTF-8 document of at most 64 KiB");
   if (source.trimStart().startsWith("<")) {
+    // The flat scan below would read a cut-off document too: only a whole one is trusted.
+    if (!source.trimEnd().endsWith("</AssumeRoleResponse>")) return failed("the XML answer is not a whole AssumeRoleResponse");
     const credentials = xmlElement(source, "Credentials");
     if (credentials == null) return failed("the XML answer has no Credentials");
     return keys(orEmpty(xmlElement(credentials, "AccessKeyId")), orEmpty(xmlElement(credentials, "SecretAccessKey")),

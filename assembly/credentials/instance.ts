@@ -79,6 +79,7 @@ class InstanceAttempt extends Attempt {
     if (status != 200) {
       const what = this.step == Step.Token ? "the IMDSv2 token request" : this.step == Step.Role ? "the role listing" : "the role's credentials";
       const hint = status == 404 && this.step == Step.Role ? " (no IAM role is attached to the instance)"
+        : status == 401 && this.source.imdsV1 ? " (the instance requires IMDSv2 tokens: leave imds_version at v2)"
         : status == 401 ? " (IMDSv2 token refused)" : status == 403 ? " (instance metadata is turned off or refuses the request)" : "";
       this.fail(what + " was answered " + status.toString() + hint);
       return;

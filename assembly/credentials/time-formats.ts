@@ -26,7 +26,9 @@ function daysFromCivil(year: i64, month: i64, day: i64): i64 {
 }
 
 function epochMillis(year: i32, month: i32, day: i32, hour: i32, minute: i32, second: i32): i64 {
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return -1;
+  // digits() answers -1 for a field that is not digits: every field is checked at both ends.
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+    || second < 0 || second > 60) return -1;
   return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60000 + <i64>second * 1000;
 }
 

@@ -38,6 +38,22 @@ export function providerFor(source: CredentialSource): CredentialProvider {
   return provider;
 }
 
+/**
+ * Envoy answers a callout that got no response with a local reply of its router: 504 "upstream request
+ * timeout", 503 "upstream connect error or disconnect/reset before headers…" or "no healthy upstream".
+ * For a credential endpoint that is no answer at all, not the endpoint's 503/504; "" when it is not one.
+ */
+function hostReplyProblem(status: u32, body: ArrayBuffer, timeoutMs: i64): string {
+  if (status != 503 && status != 504) return "";
+  if (body.byteLength > 256) return "";
+  const text = String.UTF8.decode(body);
+  if (status == 504 && text == "upstream request timeout") return "no answer within " + timeoutMs.toString() + " ms";
+  if (status == 503 && (text.startsWith("upstream connect error or disconnect/reset before headers") || text == "no healthy upstream")) {
+    return "the endpoint could not be reached";
+  }
+  return "";
+}
+
 /** Hands a callout's answer to the credential fetch that asked for it; false when no fetch did. */
 export function deliverCredentialAnswer(token: u32, headerCount: usize, bodySize: usize): bool {
   const attempt = attemptFor(token);
@@ -45,7 +61,9 @@ export function deliverCredentialAnswer(token: u32, headerCount: usize, bodySize
   if (attempt.finished) return true;
   const answer = new CredentialAnswer();
   if (headerCount == 0) {
-    answer.problem = attempt.overdue ? "no answer within " + attempt.timeoutMs.toString() + " ms" : "the endpoint could not be reached";
+    // Both hosts report a failed callout as no headers: one that took its whole timeout got no answer.
+    answer.problem = attempt.lastCalloutTimedOut || attempt.overdue ? "no answer within " + attempt.timeoutMs.toString() + " ms"
+      : "the endpoint could not be reached";
   } else if (bodySize > <usize>MAX_DOCUMENT_BYTES) {
     answer.problem = "the answer is larger than 64 KiB";
   } else {
@@ -53,6 +71,7 @@ export function deliverCredentialAnswer(token: u32, headerCount: usize, bodySize
     answer.body = bodySize > 0 ? getBuffer(BufferType.HttpCallResponseBody, 0, <u32>bodySize) : new ArrayBuffer(0);
     if (answer.status == 0) answer.problem = "the answer has no valid status";
     else if (<usize>answer.body.byteLength != bodySize) answer.problem = "the host handed over only part of the answer";
+    else answer.problem = hostReplyProblem(answer.status, answer.body, attempt.timeoutMs);
   }
   attempt.answered(answer);
   return true;

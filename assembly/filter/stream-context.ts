@@ -4,7 +4,7 @@
 import { continueStream, getBuffer, getHeader, getHeaders, httpCall, setBuffer, setEffectiveContext, setProperty } from "../abi/host";
 import { BufferType, FilterStatus, LogLevel, MapType, WasmResult, resultName } from "../abi/types";
 import { monotonicNanos, realtimeMillis } from "../abi/wasi";
-import { CredentialWaiter } from "../credentials/provider";
+import { CredentialProvider, CredentialWaiter } from "../credentials/provider";
 import { Header } from "../http/header";
 import { Credentials } from "../sigv4/credentials";
 import { signRequest, SigningResult } from "../sigv4/signer";
@@ -64,9 +64,12 @@ export class StreamContext implements CredentialWaiter {
 
   /** The config this request runs under, fixed when it starts even if the root is reconfigured. */
   readonly config: Config | null;
+  /** That config's credential provider (null without IAM), fixed with it. */
+  private readonly provider: CredentialProvider | null;
 
   constructor(public id: u32, public root: RootContext) {
     this.config = root.config;
+    this.provider = root.credentials;
   }
 
   /** proxy_on_request_headers: refuse what can be refused early, then wait for the body or call the function. */
@@ -122,7 +125,9 @@ export class StreamContext implements CredentialWaiter {
 
   private requestBody(bodySize: usize, endOfStream: bool): FilterStatus {
     const config = this.config;
-    if (this.stage != Stage.Body || config == null) return this.stage == Stage.Headers ? FilterStatus.Continue : FilterStatus.StopIteration;
+    if (this.stage != Stage.Body || config == null) {
+      return this.stage == Stage.Headers || this.stage == Stage.Proxied ? FilterStatus.Continue : FilterStatus.StopIteration;
+    }
     if (<i64>bodySize > config.maxReqBodySize) return this.refuse(tooLarge(config));
     let body = this.body;
     if (body == null) {
@@ -150,7 +155,7 @@ export class StreamContext implements CredentialWaiter {
 
   /** Asks the root's provider for credentials (none without IAM); they may come at once or after a fetch. */
   private obtainCredentials(): void {
-    const provider = this.root.credentials;
+    const provider = this.provider;
     if (provider == null) {
       this.forward();
       return;
@@ -273,7 +278,7 @@ export class StreamContext implements CredentialWaiter {
     }
     if (status == 403 && this.credentials != null) {
       const refusal = signatureRefusal(response, body);
-      if (refusal == AuthRefusal.ExpiredToken && !this.reauthenticated && this.root.credentials!.rotates) {
+      if (refusal == AuthRefusal.ExpiredToken && !this.reauthenticated && this.provider!.rotates) {
         return reauthenticateAnswer();
       }
       if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signing));
@@ -285,7 +290,7 @@ export class StreamContext implements CredentialWaiter {
     if (answer.verdict == Verdict.Reauthenticate) {
       // Fetched credentials AWS calls expired: drop them everywhere and repeat once with fresh ones.
       this.reauthenticated = true;
-      this.root.credentials!.invalidate(this.credentials!);
+      this.provider!.invalidate(this.credentials!);
       this.obtainCredentials();
       return;
     }
@@ -331,7 +336,7 @@ export class StreamContext implements CredentialWaiter {
 
   /** The stream ended (client gone or reply sent): a callout still pending is forgotten, its answer dropped. */
   onDelete(): void {
-    if (this.stage == Stage.Credentials) this.root.credentials!.forget(this);
+    if (this.stage == Stage.Credentials) this.provider!.forget(this);
     if (this.stage == Stage.Callout) this.root.pending.delete(this.calloutToken);
     if (this.stage == Stage.Backoff) this.root.retries.cancel(this.id);
     this.stage = Stage.Done;

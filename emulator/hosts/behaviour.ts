@@ -115,6 +115,8 @@ export interface HostBehaviour {
   moduleOutput(fd: number, text: string): void;
   /** A callout answer as the module sees it (header names, order, what the host drops). */
   shapeAnswer(answer: Answer): Answer;
+  /** Performs callout `c` for real ("http" mode), as the host would; null = failure (0 headers). */
+  performCallout(c: Callout): Promise<Answer | null>;
   /** Host.request(): one whole request as the host drives it, on an existing root context. */
   request(driver: Driver, rootId: number, req: RequestSpec, opts: RequestOptions): Promise<Reply>;
 }

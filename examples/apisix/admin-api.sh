@@ -6,6 +6,7 @@
 #   examples/apisix/admin-api.sh iam               route /aws, SigV4 with keys    (docs: IAM)
 #   examples/apisix/admin-api.sh path-forwarding   route /aws/*, path_prefix /aws (docs: path forwarding)
 #   examples/apisix/admin-api.sh update            same route, IAM from the environment, timeout 6 s
+#   examples/apisix/admin-api.sh instance-role     route /aws, the EC2 instance role, then AssumeRole (no keys)
 #   examples/apisix/admin-api.sh disable           plugin removed, route proxied to an upstream
 #   examples/apisix/admin-api.sh show              the route as APISIX stores it
 #
@@ -17,7 +18,7 @@ route_id=${ROUTE_ID:-1}
 routes="$(cd "$(dirname "$0")" && pwd)/routes"
 
 case "${1:-}" in
-  apikey | iam | path-forwarding | update | disable)
+  apikey | iam | path-forwarding | update | instance-role | disable)
     curl -sS -i "$admin/apisix/admin/routes/$route_id" -X PUT \
       -H "X-API-KEY: ${APISIX_ADMIN_KEY:?set APISIX_ADMIN_KEY}" --data-binary "@$routes/$1.json"
     ;;
@@ -25,7 +26,7 @@ case "${1:-}" in
     curl -sS "$admin/apisix/admin/routes/$route_id" -H "X-API-KEY: ${APISIX_ADMIN_KEY:?set APISIX_ADMIN_KEY}"
     ;;
   *)
-    sed -n '5,10p' "$0" | sed 's/^# *//' >&2
+    sed -n '5,11p' "$0" | sed 's/^# *//' >&2
     exit 2
     ;;
 esac

@@ -8,12 +8,12 @@
 //   node examples/envoy-hot-reload/swap-config.mjs demo          traffic + apikey → iam → bad config
 //
 // Options: --file PATH (the watched file, default below), --force (write a config the filter refuses).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import YAML from "yaml";
-import { discoveryResponse } from "../../cli/render-envoy.mjs";
+import { discoveryResponse, upstreamName } from "../../cli/render-envoy.mjs";
 
 // The filter's own check runs in the project's host emulator (TypeScript, loaded through tsx).
 const { configureFilter } = await tsImport("../../cli/configure.mjs", import.meta.url);
@@ -26,9 +26,28 @@ const ADMIN_STATS = "http://127.0.0.1:9901/stats?filter=extension_config_discove
 // Envoy supplies the real credentials (host_env_keys); checking the config's shape needs none.
 const PLACEHOLDER_ENV = { AWS_ACCESS_KEY_ID: "placeholder", AWS_SECRET_ACCESS_KEY: "placeholder" };
 
-/** A named config beside this script (apikey, iam, bad) or a path to a plugin JSON file. */
+/** The configs beside this script that `swap` takes by name. */
+export const NAMED_CONFIGS = ["apikey", "iam", "bad"];
+/** The bootstrap whose clusters the swapped configs call. */
+const ENVOY_CONFIG = join(here, "envoy.yaml");
+
+/** A named config beside this script (apikey, iam, bad) or a path to a plugin JSON file; null when neither. */
 function pluginFile(nameOrPath) {
-  return /^[a-z]+$/.test(nameOrPath) ? join(here, `${nameOrPath}.json`) : nameOrPath;
+  if (NAMED_CONFIGS.includes(nameOrPath)) return join(here, `${nameOrPath}.json`);
+  return existsSync(nameOrPath) && statSync(nameOrPath).isFile() ? nameOrPath : null;
+}
+
+/** The cluster names of an Envoy bootstrap (static_resources.clusters). */
+export function clusterNames(bootstrapText) {
+  return (YAML.parse(bootstrapText)?.static_resources?.clusters ?? []).map((cluster) => cluster.name);
+}
+
+/** A warning when the config's upstream names no cluster of `clusters`: Envoy would answer 500 for every request. */
+export function missingClusterWarning(plugin, clusters, where = "envoy.yaml") {
+  const upstream = upstreamName(plugin);
+  if (clusters.includes(upstream)) return null;
+  return `  warning: upstream "${upstream}" has no cluster in ${where} (clusters: ${clusters.join(", ")}): every request `
+    + `would be answered 500 aws_lambda_callout_refused; add a cluster named "${upstream}" (npx aws-lambda-wasm render envoy FILE prints one)`;
 }
 
 /** Writes `text` next to `file`, then renames it over `file`. */
@@ -55,12 +74,18 @@ export function renderSwap(pluginText, { force = false, version = String(Date.no
     log("  not JSON: nothing to render");
     return null;
   }
+  const warning = missingClusterWarning(plugin, clusterNames(readFileSync(ENVOY_CONFIG, "utf8")), "examples/envoy-hot-reload/envoy.yaml");
+  if (warning) log(warning);
   const response = discoveryResponse(plugin, { version, wasmPath: "build/aws-lambda.wasm" });
   return YAML.stringify(response, { lineWidth: 0 });
 }
 
 export function swap(nameOrPath, { file = WATCHED_FILE, force = false, log = console.log } = {}) {
   const source = pluginFile(nameOrPath);
+  if (source === null) {
+    log(`swap-config.mjs: no config named "${nameOrPath}": give ${NAMED_CONFIGS.join(", ")} or the path of a plugin JSON file`);
+    return false;
+  }
   log(`swap → ${source}`);
   const text = renderSwap(readFileSync(source, "utf8").trim(), { force, log });
   if (text === null) return false;
@@ -122,6 +147,10 @@ async function cli(argv) {
     moveIntoPlace(file, readFileSync(join(here, "aws-lambda.yaml"), "utf8"));
     console.log(`initial config (apikey.json) written to ${file}`);
   } else if (command === "swap" && target) {
+    if (pluginFile(target) === null) {
+      console.error(`swap-config.mjs: no config named "${target}": give ${NAMED_CONFIGS.join(", ")} or the path of a plugin JSON file`);
+      return 2;
+    }
     return swap(target, { file, force }) ? 0 : 1;
   } else if (command === "demo") {
     return demo(file);

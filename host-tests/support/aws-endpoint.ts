@@ -1,7 +1,10 @@
 // A loopback stand-in for API Gateway / a Lambda Function URL that checks requests the way AWS does:
 // it recomputes the SigV4 signature from what it received (SignedHeaders, X-Amz-Date, wire path and
-// query, body) with @smithy/signature-v4 and answers 403 with AWS's error body on a mismatch; it checks
-// the API key like API Gateway. Accepted requests go to a handler written like a function.
+// query, body) with @smithy/signature-v4 and answers 403 with AWS's error body on a mismatch (quoting the
+// canonical request and string to sign, as AWS does); it checks the API key like API Gateway. Accepted
+// requests go to a handler written like a function. Temporary credentials: `iam` is read on every request
+// (stand-ins add what they issue), and a key in `expiredTokens` is refused 403 ExpiredTokenException as
+// Lambda does once a session token expired (Lambda API Reference, "Common Errors").
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -35,8 +38,12 @@ export interface EndpointOptions {
   /** Required x-api-key value, as an API Gateway usage plan does. */
   apiKey?: string;
   handler?: Handler;
-  /** Clock for the 15-minute skew check. */
+  /** Clock for the 15-minute skew check (and the Date header). */
   now?: () => number;
+  /** Access keys whose session token AWS calls expired: 403 ExpiredTokenException. */
+  expiredTokens?: Set<string>;
+  /** Send a Date header (from `now`) with every answer, as AWS does. */
+  sendDate?: boolean;
 }
 
 const MISMATCH = "The request signature we calculated does not match the signature you provided. Check your AWS "
@@ -72,10 +79,26 @@ function amzDateToDate(value: string): Date | null {
   return m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : null;
 }
 
-type Verdict = { ok: true; signed: ReceivedRequest["signed"] } | { ok: false; status: number; type: string; message: string };
+export type Verdict = { ok: true; signed: NonNullable<ReceivedRequest["signed"]> } | { ok: false; status: number; type: string; message: string };
 
-/** Checks a request's SigV4 signature as AWS does (scope, date skew, token, signature over what arrived). */
-export async function verify(req: ReceivedRequest, options: EndpointOptions): Promise<Verdict> {
+/** smithy's signer, keeping the canonical request it hashed last (for AWS's mismatch message). */
+class OracleSigner extends SignatureV4 {
+  canonicalRequest = "";
+  stringToSign = "";
+
+  createCanonicalRequest(...args: [any, any, any]): string {
+    this.canonicalRequest = super.createCanonicalRequest(...args);
+    return this.canonicalRequest;
+  }
+
+  async createStringToSign(...args: [any, any, any, any]): Promise<string> {
+    this.stringToSign = await super.createStringToSign(...args);
+    return this.stringToSign;
+  }
+}
+
+/** Checks a request's SigV4 signature as AWS does; the refusal type and message are Lambda's / API Gateway's. */
+export async function verifySigV4(req: ReceivedRequest, options: EndpointOptions): Promise<Verdict> {
   const deny = (type: string, message: string, status = 403): Verdict => ({ ok: false, status, type, message });
   const header = (name: string) => req.headers.filter(([k]) => k === name).map(([, v]) => v);
   const authorization = header("authorization")[0];
@@ -86,13 +109,20 @@ export async function verify(req: ReceivedRequest, options: EndpointOptions): Pr
   const [, accessKey, day, region, service, signedList, signature] = m;
   const creds = options.iam?.[accessKey];
   if (!creds) return deny("UnrecognizedClientException", "The security token included in the request is invalid.");
+  if (options.expiredTokens?.has(accessKey)) return deny("ExpiredTokenException", "The security token included in the request is expired");
   if (options.region && region !== options.region) return deny("InvalidSignatureException", `Credential should be scoped to a valid region, not '${region}'.`);
   if (options.service && service !== options.service) return deny("InvalidSignatureException", `Credential should be scoped to correct service: '${options.service}'.`);
   const signedHeaders = signedList.split(";");
   if (!signedHeaders.includes("host") || !signedHeaders.includes("x-amz-date")) return deny("IncompleteSignatureException", "host and x-amz-date must be signed");
   const date = amzDateToDate(header("x-amz-date")[0] ?? "");
   if (!date || !header("x-amz-date")[0].startsWith(day)) return deny("IncompleteSignatureException", "X-Amz-Date does not match the credential scope");
-  if (Math.abs((options.now ?? Date.now)() - date.getTime()) > 15 * 60_000) return deny("InvalidSignatureException", "Signature expired");
+  const serverNow = (options.now ?? Date.now)();
+  if (Math.abs(serverNow - date.getTime()) > 15 * 60_000) {
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, "");
+    const [bound, relation] = date.getTime() < serverNow ? [serverNow - 15 * 60_000, "earlier"] : [serverNow + 15 * 60_000, "later"];
+    return deny("InvalidSignatureException", `Signature expired: ${header("x-amz-date")[0]} is now ${relation} than ${stamp(bound)} `
+      + `(${stamp(serverNow)} ${relation === "earlier" ? "-" : "+"} 15 min.)`);
+  }
   const token = header("x-amz-security-token")[0];
   if ((creds.sessionToken ?? undefined) !== token) return deny("UnrecognizedClientException", "The security token included in the request is invalid.");
   if (token !== undefined && !signedHeaders.includes("x-amz-security-token")) return deny("InvalidSignatureException", MISMATCH);
@@ -103,7 +133,7 @@ export async function verify(req: ReceivedRequest, options: EndpointOptions): Pr
     if (values.length === 0) return deny("InvalidSignatureException", MISMATCH);
     headers[name] = values.join(",");
   }
-  const signer = new SignatureV4({
+  const signer = new OracleSigner({
     credentials: { accessKeyId: accessKey, secretAccessKey: creds.secretKey },
     region, service, sha256: Hash.bind(null, "sha256"), applyChecksum: false, uriEscapePath: true,
   });
@@ -112,7 +142,10 @@ export async function verify(req: ReceivedRequest, options: EndpointOptions): Pr
     headers, body: req.body,
   } as any, { signingDate: date });
   const theirs = /Signature=([0-9a-f]{64})/.exec(expected.headers.authorization)?.[1];
-  if (theirs !== signature) return deny("InvalidSignatureException", MISMATCH);
+  if (theirs !== signature) {
+    return deny("InvalidSignatureException", `${MISMATCH}\n\nThe Canonical String for this request should have been\n'`
+      + `${signer.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${signer.stringToSign}'\n`);
+  }
   return { ok: true, signed: { accessKey, region, service, signedHeaders } };
 }
 
@@ -142,13 +175,14 @@ export class AwsEndpoint {
         query: question < 0 ? "" : url.slice(question + 1), headers, body: await read(req),
       };
       endpoint.received.push(received);
+      if (options.sendDate) res.setHeader("date", new Date((options.now ?? Date.now)()).toUTCString());
       if (options.apiKey !== undefined && headers.find(([k]) => k === "x-api-key")?.[1] !== options.apiKey) {
         res.writeHead(403, { "content-type": "application/json", "x-amzn-errortype": "ForbiddenException" })
           .end('{"message":"Forbidden"}');
         return;
       }
       if (options.iam) {
-        const verdict = await verify(received, options);
+        const verdict = await verifySigV4(received, options);
         if (!verdict.ok) {
           res.writeHead(verdict.status, { "content-type": "application/json", "x-amzn-errortype": verdict.type })
             .end(JSON.stringify({ message: verdict.message }));

@@ -1,8 +1,9 @@
 // A loopback stand-in for the Lambda Invoke API (POST /2015-03-31/functions/<function>/invocations):
 // it verifies SigV4 for service lambda like AWS (through AwsEndpoint), checks the function, qualifier and
 // invocation type, hands the decoded event to handlers written like real Lambda handlers, and answers as
-// Lambda does — the payload, X-Amz-Function-Error for failures, 202 for Event, 429 when throttled.
-import { AwsEndpoint, type FunctionReply, type ReceivedRequest } from "./aws-endpoint.ts";
+// Lambda does — the payload, X-Amz-Function-Error for failures, 202 for Event, 429 when throttled; with
+// `iam`, only the temporary credentials stand-ins issued, and 403 ExpiredTokenException for `expiredTokens`.
+import { AwsEndpoint, type Credentials, type FunctionReply, type ReceivedRequest } from "./aws-endpoint.ts";
 
 export interface LambdaContext { functionName: string; qualifier: string; invokedFunctionArn: string; awsRequestId: string }
 export type LambdaHandler = (event: any, context: LambdaContext) => unknown | Promise<unknown>;
@@ -24,8 +25,18 @@ export interface Invocation {
 
 export interface InvokeApiOptions {
   region: string;
-  accessKey: string;
-  secretKey: string;
+  /** The one key accepted, unless `iam` or `credentials` is given. */
+  accessKey?: string;
+  secretKey?: string;
+  /** Access key → secret and session token accepted, read on every request (temporary credentials). */
+  iam?: Record<string, Credentials>;
+  /** Every access key accepted, with its secret and session token (the local gateway's name for `iam`). */
+  credentials?: Record<string, Credentials>;
+  /** Access keys refused 403 ExpiredTokenException. */
+  expiredTokens?: Set<string>;
+  /** Clock of the signature check and the Date header. */
+  now?: () => number;
+  sendDate?: boolean;
   account?: string;
   functions: Record<string, LambdaHandler>;
   /** Qualifiers that exist per function (default: any). */
@@ -51,7 +62,8 @@ export class InvokeApi {
     let api: InvokeApi;
     const endpoint = await AwsEndpoint.start({
       region: options.region, service: "lambda",
-      iam: { [options.accessKey]: { secretKey: options.secretKey } },
+      iam: options.iam ?? options.credentials ?? { [options.accessKey ?? ""]: { secretKey: options.secretKey ?? "" } },
+      expiredTokens: options.expiredTokens, now: options.now, sendDate: options.sendDate,
       handler: (req) => api.handle(req, options),
     });
     api = new InvokeApi(endpoint);

@@ -1,10 +1,10 @@
 // Envoy (proxy-wasm-cpp-host in Envoy's wasm filter) as a HostBehaviour.
 import { LogLevel } from "../../enums.ts";
-import type { Reply, RequestOptions, RequestSpec } from "../../types.ts";
+import type { Callout, Reply, RequestOptions, RequestSpec } from "../../types.ts";
 import type { Answer, VmState } from "../../vm-state.ts";
 import type { BehaviourDeps, Driver, HostBehaviour } from "../behaviour.ts";
 import { EnvoyCalls } from "./calls.ts";
-import { shapeEnvoyAnswer } from "./callouts.ts";
+import { performEnvoyCallout, shapeEnvoyAnswer } from "./callouts.ts";
 import { effectiveId } from "./context.ts";
 import { EnvoyContexts } from "./contexts.ts";
 import { ENVOY_LINKING } from "./linking.ts";
@@ -16,9 +16,11 @@ export class EnvoyBehaviour implements HostBehaviour {
   readonly calls: EnvoyCalls;
   readonly contexts: EnvoyContexts;
   private readonly vm: VmState;
+  private readonly deps: BehaviourDeps;
 
   constructor(deps: BehaviourDeps) {
     this.vm = deps.vm;
+    this.deps = deps;
     this.calls = new EnvoyCalls(deps.vm, deps.options);
     this.contexts = new EnvoyContexts(deps);
   }
@@ -30,6 +32,10 @@ export class EnvoyBehaviour implements HostBehaviour {
 
   shapeAnswer(answer: Answer): Answer {
     return shapeEnvoyAnswer(answer);
+  }
+
+  performCallout(c: Callout): Promise<Answer | null> {
+    return performEnvoyCallout(c, this.deps.options.clusters, (m) => this.vm.event(m));
   }
 
   request(driver: Driver, rootId: number, req: RequestSpec, opts: RequestOptions): Promise<Reply> {

@@ -1,10 +1,11 @@
 // One whole request as Envoy drives the filter: headers (end_of_stream only without a body), body
-// chunks while the filter buffers, callouts answered on the root context, local replies sent after
-// the callback returns, ticks while a root asks for them; then on_done, on_log, on_delete.
+// chunks while the filter buffers, callouts answered on the root context (the stream's own, and those
+// made on a root, which no other run answers yet), local replies sent after the callback returns, ticks
+// while a root asks for them; then on_done, on_log, on_delete.
 import { randomUUID } from "node:crypto";
 import { FilterStatus } from "../../enums.ts";
 import { firstValue, removeAll, replaceValue } from "../../header-map.ts";
-import { MAX_TICKS_PER_REQUEST, RequestRun } from "../../request-run.ts";
+import { MAX_TICKS_PER_REQUEST, othersRootCallouts, RequestRun } from "../../request-run.ts";
 import { forCaller } from "../../text.ts";
 import type { Callout, Pairs, Reply } from "../../types.ts";
 import { EMPTY, type Answer, type StreamContext } from "../../vm-state.ts";
@@ -44,8 +45,11 @@ export class EnvoyRequest extends RequestRun {
         this.s.resumed = false;
         continue;
       }
-      const pending = driver.getPendingCallouts().find((c) => c.streamId === this.streamId);
+      // Its own callout, else one made on a root context (a credential fetch this stream may wait for).
+      const pending = this.nextCallout();
       if (!pending) {
+        // Root callouts another run is answering may be what this stream waits for.
+        if (await othersRootCallouts(driver)) continue;
         // A root with a tick period may still act for this stream (e.g. a retry after backoff).
         const period = driver.getTickPeriod(rootId);
         if (period === 0 || ++ticks > MAX_TICKS_PER_REQUEST) break;
