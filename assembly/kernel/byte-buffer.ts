@@ -13,7 +13,7 @@ export class ByteBuffer {
   length: i32 = 0;
 
   constructor(capacity: i32 = 256) {
-    this.buffer = new ArrayBuffer(capacity < 16 ? 16 : capacity);
+    this.buffer = changetype<ArrayBuffer>(__new(<usize>(capacity < 16 ? 16 : capacity), idof<ArrayBuffer>()));
   }
 
   /** Forgets the contents, keeps the storage. */
@@ -44,7 +44,8 @@ export class ByteBuffer {
     let grown = <i64>this.buffer.byteLength << 1;
     if (grown < need) grown = need;
     if (grown > 0x3fffffff) grown = need;
-    const next = new ArrayBuffer(<i32>min<i64>(grown, 0x7fffffff));
+    // Not zero-filled (the bytes past `length` are never read): growing for a megabyte body would clear it all.
+    const next = changetype<ArrayBuffer>(__new(<usize>min<i64>(grown, 0x7fffffff), idof<ArrayBuffer>()));
     memory.copy(changetype<usize>(next), changetype<usize>(this.buffer), <usize>this.length);
     this.buffer = next;
   }
