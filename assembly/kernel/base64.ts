@@ -1,8 +1,7 @@
 // Base64 (RFC 4648 §4, with padding) for event bodies sent to Lambda and bodies it returns encoded.
 import { ByteBuffer } from "./byte-buffer";
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-// The same alphabet as bytes, for base64 written straight into UTF-8 output.
+// The alphabet as bytes, for base64 written straight into UTF-8 output.
 // @ts-ignore: decorator
 @lazy const ALPHABET_BYTES: usize = memory.data<u8>([
   65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 97, 98, 99, 100, 101, 102,
@@ -49,7 +48,7 @@ export function base64Encode(bytes: ArrayBuffer): string {
   // Written straight into the string's UTF-16 storage: building it from pieces costs 20× more.
   const out = changetype<string>(__new(<usize>outLength << 1, idof<string>()));
   const base = changetype<usize>(out);
-  const alphabet = changetype<usize>(ALPHABET);
+  const alphabet = changetype<usize>("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
   let at: usize = 0;
   let i = 0;
   for (; i + 2 < length; i += 3) {
