@@ -247,6 +247,7 @@ async function benchBodyTail(k: any): Promise<void> {
   record("body_tail_us_1mib_noop", result.get("noop_tail")!, "same for the do-nothing filter (the host's buffering and copies: reads 1 MiB, calls out with it)");
   record("sha256_us_1mib", result.get("hash_1mib")!, "filter SHA-256 (wasm kernel) of 1 MiB, same rounds");
   record("body_tail_share_1mib", pairedRatio(result.get("tail")!, result.get("hash_1mib")!), "body_tail_us_1mib ÷ sha256_us_1mib, per round then median (target ≤ 0.15)");
+  record("body_tail_filter_share_1mib", pairedShareRatio(result.get("tail")!, result.get("noop_tail")!, result.get("hash_1mib")!), "(body_tail_us_1mib − body_tail_us_1mib_noop) ÷ sha256_us_1mib: the filter's own part, per round then median");
 }
 
 // ---- 5. memory ---------------------------------------------------------------------------------------
