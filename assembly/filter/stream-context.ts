@@ -7,7 +7,7 @@ import { monotonicNanos, realtimeMillis } from "../abi/wasi";
 import { CredentialProvider, CredentialWaiter } from "../credentials/provider";
 import { Header } from "../http/header";
 import { Credentials } from "../sigv4/credentials";
-import { signRequest, SigningResult } from "../sigv4/signer";
+import { signRequest } from "../sigv4/signer";
 import { Config } from "../config/config";
 import { isMethodToken } from "../http/method";
 import { statusOf } from "../http/status";
@@ -20,7 +20,7 @@ import { ProxyResponse } from "./proxy-response";
 import { rewriteRequest } from "./proxy-rewrite";
 import { fail, relay } from "./replies";
 import { RootContext } from "./root-context";
-import { AuthRefusal, explainRefusal, signatureRefusal } from "./auth-refusals";
+import { AuthRefusal, explainRefusal, signatureRefusal, SignatureTrace } from "./auth-refusals";
 import { logLine } from "./replies";
 import { Target } from "./target";
 import { targetFor } from "./targets";
@@ -45,7 +45,8 @@ export class StreamContext implements CredentialWaiter {
   private attempts: i32 = 0;
   /** What signs this request's callouts (null without IAM), and the last signature made with them. */
   private credentials: Credentials | null = null;
-  private signing: SigningResult | null = null;
+  /** What AWS may quote back about the last signature: the canonical request's SHA-256 and the signed headers. */
+  private signed: SignatureTrace | null = null;
   /** Set once the request was repeated with fresh credentials after AWS called the old ones expired. */
   private reauthenticated: bool = false;
   /** The status and host result of the reply sent last (APISIX must be told when a reply was refused). */
@@ -191,7 +192,8 @@ export class StreamContext implements CredentialWaiter {
     const iam = this.config!.iam;
     if (credentials == null || iam == null) return NO_HEADERS;
     const signing = signRequest(this.target!.outgoing, credentials, iam.scope, realtimeMillis());
-    this.signing = signing;
+    // Only what a refusal's log line needs: the canonical request itself would stay in memory while the call runs.
+    this.signed = new SignatureTrace(signing.canonicalRequestHash, signing.signedHeaders);
     return signing.headersToAdd();
   }
 
@@ -281,7 +283,7 @@ export class StreamContext implements CredentialWaiter {
       if (refusal == AuthRefusal.ExpiredToken && !this.reauthenticated && this.provider!.rotates) {
         return reauthenticateAnswer();
       }
-      if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signing));
+      if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signed));
     }
     return this.target!.read(status, response, body);
   }
