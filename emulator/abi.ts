@@ -109,14 +109,15 @@ export function envImports(names: Set<string>, host: HostBehaviour, vm: VmState,
     proxy_define_metric: (type, np, nl, idp) => {
       const name = str(np, nl);
       if (name === null) return IMA;
-      const r = vm.metrics.define(type >>> 0, name);
-      return typeof r === "number" ? r : u32({ value: r.id }, idp);
+      const r = calls.metrics.define(type >>> 0, name);
+      if (typeof r === "number" || r.value === null) return typeof r === "number" ? r : WasmResult.Ok;
+      return u32({ value: r.value }, idp);
     },
-    proxy_increment_metric: (id, offset) => vm.metrics.increment(id >>> 0, BigInt(offset)),
-    proxy_record_metric: (id, value) => vm.metrics.record(id >>> 0, BigInt.asUintN(64, BigInt(value))),
+    proxy_increment_metric: (id, offset) => calls.metrics.increment(id >>> 0, BigInt(offset)),
+    proxy_record_metric: (id, value) => calls.metrics.record(id >>> 0, BigInt.asUintN(64, BigInt(value))),
     proxy_get_metric: (id, rp) => {
-      const r = vm.metrics.get(id >>> 0);
-      if (typeof r === "number") return r;
+      const r = calls.metrics.get(id >>> 0);
+      if (typeof r === "number" || r.value === null) return typeof r === "number" ? r : WasmResult.Ok;
       return m().writeU64(rp, r.value) ? WasmResult.Ok : IMA;
     },
     proxy_set_effective_context: (id) => calls.setEffectiveContext(id >>> 0),

@@ -20,7 +20,7 @@ export class Callbacks {
    * i32 result (signed), `fallback` when the export is missing, and the frame used.
    */
   invoke(name: string, args: number[], frame: FrameStart, fallback = 0): { result: number; frame: Frame } {
-    const full: Frame = { requestId: 0, effectiveId: null, deferred: [], stopNext: false, ...frame };
+    const full: Frame = { callback: name, requestId: 0, effectiveId: null, deferred: [], stopNext: false, ...frame };
     if (this.vm.failed) throw new WasmTrap(`VM already failed: ${this.vm.trap?.message}`);
     const fn = this.exports[name];
     if (typeof fn !== "function") return { result: fallback, frame: full };

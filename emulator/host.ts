@@ -46,7 +46,7 @@ export class Host {
     const host = new Host({
       ...options,
       pluginRootId: options.pluginRootId ?? entry.pluginRootId,
-      allowOnHeadersStopIteration: options.allowOnHeadersStopIteration ?? true,
+      allowOnHeadersStopIteration: options.allowOnHeadersStopIteration ?? false, // Envoy's default
       callouts: options.callouts ?? "capture",
     }, checked, entry);
     host.start(checked);
@@ -57,7 +57,7 @@ export class Host {
     const { linking } = this.behaviour;
     this.exports = instantiate(checked, {
       host: this.behaviour, vm: this.vm, faults: this.faults,
-      wasi: new Wasi({ env: this.options.env, now: this.options.now }),
+      wasi: new Wasi({ env: this.options.env, now: this.options.now, monotonicNs: this.options.monotonicNs }),
       memory: () => this.memory,
     });
     this.callbacks.bind(this.exports);
@@ -96,7 +96,8 @@ export class Host {
   // ---- configuration and whole requests ----------------------------------------------------------
 
   /**
-   * Creates a root context and delivers `config` (objects JSON-encoded, as APISIX does; bytes as
+   * Creates a root context and delivers `config` (objects JSON-encoded, as APISIX ≥ 3.5 does — APISIX ≤ 3.4
+   * takes only a conf string, which is delivered as it is; bytes as
    * given) as the host does: Envoy proxy_on_context_create + proxy_on_vm_start + proxy_on_configure,
    * APISIX without proxy_on_vm_start. With `rootId`, delivers it again to that root context.
    */
@@ -283,7 +284,7 @@ export class Host {
     return [...this.vm.events];
   }
 
-  /** Metrics defined by the filter, by name (always empty on APISIX: metrics are Unimplemented there). */
+  /** Metrics defined by the filter, by name (always empty on APISIX, whose metric calls do nothing). */
   getMetrics(): Map<string, Metric> {
     return this.vm.metrics.snapshot();
   }

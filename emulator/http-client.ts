@@ -14,6 +14,12 @@ export interface HttpTarget {
   body: Buffer;
   /** 0 = no timeout. */
   timeoutMs: number;
+  /** The timeout re-arms on every connect, write and read (lua-socket), instead of bounding the whole call. */
+  perOperationTimeout?: boolean;
+  /** TLS server name (SNI and the name the certificate must carry); default the URL's host unless an IP. */
+  servername?: string;
+  /** CA certificates to verify the server against; default Node's bundled roots. */
+  ca?: string | Buffer;
 }
 
 /** How a request ended. */
@@ -42,6 +48,13 @@ export function describeError(err: Error & { code?: string; library?: string }):
 
 const agents = { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) };
 
+/** SNI, the name to verify and the trust store of an HTTPS target. */
+function tlsOptions(t: HttpTarget): { servername?: string; ca?: string | Buffer } {
+  const host = t.url.hostname.replace(/^\[|\]$/g, "");
+  const servername = t.servername ?? (isIP(host) ? undefined : t.url.hostname);
+  return { ...(servername ? { servername } : {}), ...(t.ca !== undefined ? { ca: t.ca } : {}) };
+}
+
 /** Sends the request and classifies how it ended. Never rejects. */
 export function send(t: HttpTarget): Promise<HttpResult> {
   return new Promise((resolve) => {
@@ -65,18 +78,18 @@ export function send(t: HttpTarget): Promise<HttpResult> {
         path: t.path,
         headers: t.headers.flat(),
         agent: secure ? agents.https : agents.http,
-        ...(secure && !isIP(t.url.hostname.replace(/^\[|\]$/g, "")) ? { servername: t.url.hostname } : {}),
+        ...(secure ? tlsOptions(t) : {}),
       });
     } catch (err) {
       resolve({ kind: "invalid", detail: (err as Error).message });
       return;
     }
-    const timer = t.timeoutMs > 0
-      ? setTimeout(() => {
-          timedOut = true;
-          req.destroy(new Error("timeout"));
-        }, t.timeoutMs)
-      : undefined;
+    const expire = () => {
+      timedOut = true;
+      req.destroy(new Error("timeout"));
+    };
+    const timer = t.timeoutMs > 0 && !t.perOperationTimeout ? setTimeout(expire, t.timeoutMs) : undefined;
+    if (t.timeoutMs > 0 && t.perOperationTimeout) req.setTimeout(t.timeoutMs, expire);
     req.on("socket", (s) => {
       if (!s.connecting) connected = true;
       s.once(secure ? "secureConnect" : "connect", () => (connected = true));

@@ -74,7 +74,10 @@ export interface InstantiateDeps {
 export function instantiate(checked: CheckedModule, deps: InstantiateDeps): Record<string, any> {
   const { linking } = deps.host;
   let memory: WebAssembly.Memory | null = null;
-  const wasi = wasiImports(deps.wasi, linking.wasiFunctions, () => memory, (fd, text) => deps.host.moduleOutput(fd, text));
+  const wasi = wasiImports(deps.wasi, linking.wasiFunctions, () => memory, (fd, text) => deps.host.moduleOutput(fd, text), {
+    returns: linking.procExitReturns,
+    onExit: (code) => deps.vm.event(`${deps.host.profile}: wasi_unstable proc_exit (code ${code}) logged at trace; the call goes on`),
+  });
   const imports: WebAssembly.Imports = { env: envImports(linking.envFunctions(checked.abi), deps.host, deps.vm, deps.faults, deps.memory) };
   for (const m of WASI_MODULES) imports[m] = wasi;
   let instance: WebAssembly.Instance;

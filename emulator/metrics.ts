@@ -1,6 +1,6 @@
 // Envoy's custom metrics (Context::defineMetric/incrementMetric/recordMetric/getMetric): ids carry
-// the type in their two low bits (counter 0, gauge 1, histogram 2) and grow by 4. APISIX answers
-// Unimplemented for all four functions (hosts/apisix/linking.ts), so this registry only fills on Envoy.
+// the type in their two low bits (counter 0, gauge 1, histogram 2) and grow by 4. APISIX answers Ok
+// and does nothing (hosts/apisix/calls.ts), so this registry only fills on Envoy.
 import { WasmResult } from "./enums.ts";
 import type { Metric } from "./types.ts";
 

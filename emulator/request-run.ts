@@ -93,6 +93,8 @@ export abstract class RequestRun {
   protected readonly path: string;
   protected readonly authority: string;
   protected readonly scheme: string;
+  /** An HTTP/1.0 request: no Host unless the client's headers have one. */
+  protected readonly http10: boolean;
   /** The client's headers, names lower-cased. */
   protected readonly headers: Pairs;
 
@@ -103,6 +105,7 @@ export abstract class RequestRun {
     this.path = fromCaller(req.path);
     this.authority = req.authority !== undefined ? fromCaller(req.authority) : "localhost";
     this.scheme = req.scheme !== undefined ? fromCaller(req.scheme) : "http";
+    this.http10 = req.protocol === "HTTP/1.0";
     this.headers = callerPairs(req.headers);
   }
 
@@ -133,8 +136,10 @@ export abstract class RequestRun {
     return this.driver.stream(this.streamId);
   }
 
+  /** The request line as pseudo-headers; `:authority` (the Host) only for HTTP/1.1. */
   protected pseudo(): Pairs {
-    return [[":method", this.method], [":path", this.path], [":authority", this.authority], [":scheme", this.scheme]];
+    const authority: Pairs = this.http10 ? [] : [[":authority", this.authority]];
+    return [[":method", this.method], [":path", this.path], ...authority, [":scheme", this.scheme]];
   }
 
   /** Answers one callout (opts.answer, or real HTTP in "http" mode); false when it must stay pending. */

@@ -25,9 +25,15 @@ export interface HostOptions {
   env?: Record<string, string>;
   /** Realtime clock in ms since the epoch, for WASI clock_time_get and proxy_get_current_time_nanoseconds. */
   now?: () => number;
+  /** Monotonic clock in ns for WASI clock_time_get (default process.hrtime): a test can move it by hand. */
+  monotonicNs?: () => bigint;
   /** Value of property "plugin_root_id": Envoy's root_id (default "aws_lambda"), APISIX's plugin name (default "aws-lambda-wasm"). */
   pluginRootId?: string;
-  /** Envoy only: PluginConfig.allow_on_headers_stop_iteration (Envoy 1.35+), default true. */
+  /**
+   * Envoy only: PluginConfig.allow_on_headers_stop_iteration (Envoy 1.35+), default false as in Envoy: then
+   * StopIteration from the headers callback holds the body back too, so a filter that waits for the body
+   * needs it set, as users must set it in Envoy.
+   */
   allowOnHeadersStopIteration?: boolean;
   /** "capture": callouts are only recorded (answer them yourself); "http": request() performs them for real. */
   callouts?: "capture" | "http";
@@ -36,8 +42,24 @@ export interface HostOptions {
    * Read at each proxy_http_call: entries added or changed later apply to later callouts (as CDS would).
    */
   clusters?: Record<string, string>;
-  /** APISIX + http: maps the callout upstream `host[:port]` to a base URL; null → BadArgument. */
+  /**
+   * APISIX + http: maps the callout upstream's `host[:port]` to a base URL; null = the name does not
+   * resolve, so the call fails as the host reports any failure (0 headers). wasm-nginx-module never
+   * resolves at dispatch.
+   */
   resolve?: (authority: string, scheme: string) => string | null;
+  /**
+   * http mode: the CA certificates (PEM) HTTPS callouts are verified against — APISIX's
+   * `lua_ssl_trusted_certificate`, an Envoy cluster's trusted_ca. Default: Node's bundled roots.
+   */
+  trustedCa?: string | Buffer;
+  /**
+   * APISIX + http: how far nginx's cached clock lags when a callout's timers are armed (ms, default 0):
+   * each timer then fires that much before `timeout` by the clock the filter reads.
+   */
+  clockLagMs?: number;
+  /** APISIX: seeds the order in which Lua tables hand over callout headers (arbitrary there; default 1). */
+  seed?: number;
   /** Envoy only: VmConfiguration buffer handed to proxy_on_vm_start (default ""). */
   vmConfig?: string;
   /** Envoy only: what proxy_get_log_level reports (default Info, Envoy's default). */
@@ -58,6 +80,11 @@ export interface Callout {
   timeoutMs: number;
   /** Stream the call was made for: the effective context on Envoy, the current request on APISIX (0 if none). */
   streamId: number;
+  /**
+   * APISIX: the method, scheme and path the host requests — a pseudo-header the call left out keeps the
+   * previous callout's value in that worker (proxy-wasm.lua's shared buffers), else GET, http, "/".
+   */
+  effective?: { method: string; scheme: string; path: string };
 }
 
 /**
@@ -109,6 +136,8 @@ export interface LogEntry {
   contextId: number;
   /** proxy_log, or WASI stdout/stderr (Envoy logs those at info/error). */
   source: "proxy_log" | "stdout" | "stderr";
+  /** The level as the host's own log shows it: Envoy `critical`/`warning`/…, nginx `emerg`/`warn`/…. */
+  hostLevel: string;
 }
 
 export interface Metric {
@@ -119,6 +148,12 @@ export interface Metric {
 
 /** The request given to Host.request(); every text field may be raw bytes (invalid UTF-8, NUL, CR/LF). */
 export interface RequestSpec {
+  /**
+   * The client's protocol (default HTTP/1.1, which always carries Host: `authority`, or a `host` header).
+   * "HTTP/1.0" sends no Host unless `headers` has one: APISIX hands such a request to the filter without
+   * Host; Envoy answers 426 before any filter (accept_http_10 is off by default).
+   */
+  protocol?: "HTTP/1.1" | "HTTP/1.0";
   method?: TextOrBytes;
   /** Raw path with query, e.g. "/fn?x=1". */
   path: TextOrBytes;

@@ -15,7 +15,7 @@ export interface RootContext {
   id: number;
   config: Buffer;
   accepted: boolean;
-  /** APISIX keeps the last request body in per-plugin-context state and never clears it. */
+  /** APISIX keeps the last non-empty request body in per-plugin-context state (readable in body callbacks). */
   lastBody: Buffer;
   /** Freed stream ids of this root, for a host that reuses them (APISIX, FIFO). */
   freeStreamIds: number[];
@@ -84,6 +84,8 @@ export interface CallResponse {
 
 /** The callback being run. */
 export interface Frame {
+  /** The export being run, e.g. "proxy_on_request_body". */
+  callback?: string;
   /** The context id the callback was called with. */
   contextId: number;
   /** APISIX: the request being processed (ngx_http_wasm_get_req), 0 when none. */
@@ -138,9 +140,9 @@ export class VmState {
     return id === undefined ? undefined : this.roots.get(id);
   }
 
-  /** Records a proxy_log line (or module output the host logs). */
-  recordLog(level: number, message: string, contextId: number, source: LogEntry["source"] = "proxy_log"): void {
-    this.logs.push({ level, levelName: LEVEL_NAMES[level] ?? String(level), message, contextId, source });
+  /** Records a proxy_log line (or module output the host logs), with the level the host's log shows. */
+  recordLog(level: number, message: string, contextId: number, hostLevel: string, source: LogEntry["source"] = "proxy_log"): void {
+    this.logs.push({ level, levelName: LEVEL_NAMES[level] ?? String(level), message, contextId, source, hostLevel });
   }
 
   /** Records a successful proxy_http_call under `token`, pending until answered. */

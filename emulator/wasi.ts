@@ -14,11 +14,14 @@ export interface WasiOptions {
   env?: Record<string, string>;
   /** Realtime clock in milliseconds since the epoch; defaults to Date.now(). */
   now?: () => number;
+  /** Monotonic clock in nanoseconds; defaults to process.hrtime.bigint(). */
+  monotonicNs?: () => bigint;
 }
 
 const ERRNO_SUCCESS = 0;
 const ERRNO_BADF = 8;
 const ERRNO_INVAL = 28;
+const ERRNO_NOTSUP = 58;
 
 export class Wasi {
   /** Text the module wrote to stdout/stderr (AssemblyScript writes its abort message to stderr). */
@@ -84,13 +87,14 @@ export class Wasi {
       clock_time_get: (id: number, _precision: bigint | number, out: number) => {
         let ns: bigint;
         if (id === 0) ns = BigInt(Math.round((this.options.now ?? Date.now)() * 1e6));
-        else if (id === 1) ns = process.hrtime.bigint();
+        else if (id === 1) ns = (this.options.monotonicNs ?? process.hrtime.bigint)();
         else return ERRNO_INVAL;
         this.view().setBigUint64(out, ns, true);
         return ERRNO_SUCCESS;
       },
-      clock_res_get: (_id: number, out: number) => {
-        this.view().setBigUint64(out, 1000n, true);
+      clock_res_get: (id: number, out: number) => {
+        if (id !== 0 && id !== 1) return ERRNO_NOTSUP;
+        this.view().setBigUint64(out, 1n, true); // cpp-host: 1 ns for realtime and monotonic
         return ERRNO_SUCCESS;
       },
       random_get: (buf: number, len: number) => {

@@ -9,7 +9,7 @@ import { ensureReleaseBuilt } from "./build.ts";
 import { prometheusText } from "./metrics.ts";
 import { readConfigSource, routeFromUri } from "./config-source.ts";
 import { type GatewayOptions, StartError } from "./options.ts";
-import { RootCallouts } from "./root-callouts.ts";
+import { Ticker } from "./ticker.ts";
 import { Router } from "./routing.ts";
 import { Serving } from "./serving.ts";
 import { traceLines } from "./trace.ts";
@@ -82,7 +82,7 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
   const route = options.route ?? (source?.routeUri !== undefined ? routeFromUri(source.routeUri) : typeof prefix === "string" ? prefix.replace(/\/+$/, "") : "/aws");
 
   let serving: Serving | undefined;
-  let rootCallouts: RootCallouts | undefined;
+  let ticker: Ticker | undefined;
   const server = createServer((req, res) => void handle(req, res));
   const port = await listen(server, options.port);
   try {
@@ -90,13 +90,16 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
     const vmEnv = vmEnvironment(env, named);
     // The emulated host reads the routes of the serving config at each callout (Envoy clusters, APISIX resolver).
     const router = new Router();
-    const host = await Host.load({ profile: options.profile, callouts: "http", env: vmEnv, clusters: router.clusters, resolve: router.resolve });
+    // allow_on_headers_stop_iteration as the README configures Envoy, so request bodies reach the filter.
+    const host = await Host.load({ profile: options.profile, allowOnHeadersStopIteration: true, callouts: "http", env: vmEnv,
+      clusters: router.clusters, resolve: router.resolve });
     serving = new Serving(host, router, vmEnv, options.local, say);
-    rootCallouts = new RootCallouts(host, router.clusters, (message) => say(`[host] ${message}`));
+    const current = serving;
+    ticker = new Ticker(host, () => current.current?.rootId, (message) => say(`[host] ${message}`));
     if (!(await serving.apply(text, route))) throw new RefusedError("the plugin config was refused (see above); fix it and try again");
   } catch (error) {
     server.close();
-    rootCallouts?.stop();
+    ticker?.stop();
     await serving?.close();
     throw error;
   }
@@ -157,7 +160,7 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
     route,
     async close() {
       stopWatching();
-      rootCallouts?.stop();
+      ticker?.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await live.close();

@@ -2,7 +2,6 @@
 // callouts go, start its stand-ins, switch), and what to tell the user about it — the routes, a --route
 // outside its path_prefix, an upstream APISIX cannot call, variables the VM lacks.
 import type { Host } from "../emulator/index.ts";
-import { isValidUpstream } from "../emulator/hosts/apisix/callouts.ts";
 import { pluginFacts, runsLocally, type PluginFacts } from "./plugin-facts.ts";
 import { type Router, routesFor } from "./routing.ts";
 import { StandIns } from "./stand-ins.ts";
@@ -28,14 +27,24 @@ export class Serving {
   constructor(readonly host: Host, readonly router: Router, private readonly env: Record<string, string>, private readonly forceLocal: boolean,
     private readonly say: (line: string) => void) {}
 
-  /** Applies `text`; resolves whether the filter accepted it (a refused config leaves the current one serving). */
+  /**
+   * Applies `text`; resolves whether the filter accepted it. A refused edit leaves the current config serving on
+   * Envoy (xDS rejects it); on APISIX, whose Admin API stores any conf, the route then answers 503 until the
+   * config is fixed, as APISIX does.
+   */
   async apply(text: string, route: string): Promise<boolean> {
     const next = this.host.configure(text);
     const hints = next.accepted ? [] : refusalHints(this.host, this.env);
     this.flushLogs();
     if (!next.accepted) {
       for (const hint of hints) this.say(hint);
-      this.host.deleteRoot(next.rootId);
+      const current = this.current;
+      if (this.host.profile === "apisix" && current) {
+        current.rootId = next.rootId;
+        this.say("as on APISIX, the route answers 503 until the config is fixed");
+      } else {
+        this.host.deleteRoot(next.rootId);
+      }
       return false;
     }
     const plugin = JSON.parse(text);
@@ -51,21 +60,15 @@ export class Serving {
     for (const r of routes) this.say(`callouts to "${r.upstream}" go to ${r.what}${r.url !== r.what ? ` at ${r.url}` : ""}`);
     if (local && !this.forceLocal) this.say(facts.invoke ? "(a Lambda ARN without its own upstream runs on the local Invoke API)"
       : "(the APISIX docs' example endpoint runs on the demo function; --local does that for any config)");
-    for (const warning of this.warnings(facts, route, local)) this.say(`warning: ${warning}`);
+    for (const warning of this.warnings(facts, route)) this.say(`warning: ${warning}`);
     return true;
   }
 
-  private warnings(facts: PluginFacts, route: string, local: boolean): string[] {
+  private warnings(facts: PluginFacts, route: string): string[] {
     const found: string[] = [];
     const prefix = facts.pathPrefix;
     if (prefix !== undefined && prefix !== "" && route !== prefix && !route.startsWith(`${prefix}/`)) {
       found.push(`--route "${route || "/"}" is not within the config's path_prefix "${prefix}": the filter answers 404 to requests outside "${prefix}"`);
-    }
-    const upstream = facts.target.upstream;
-    if (this.host.profile === "apisix" && !isValidUpstream(upstream)) {
-      found.push(`upstream "${upstream}" is not a host[:port]: APISIX refuses such a callout (500); if it names an Envoy cluster, try --host envoy`);
-    } else if (this.host.profile === "apisix" && !local && !/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?$/.test(upstream)) {
-      found.push(`upstream "${upstream}" is no host name APISIX can look up; if it names an Envoy cluster, try --host envoy`);
     }
     if (facts.apiKeyVariable && !this.env[facts.apiKeyVariable]) found.push(`${facts.apiKeyVariable} is not in the VM environment`);
     return found;
@@ -73,7 +76,7 @@ export class Serving {
 
   /** Prints and forgets what the host recorded: the filter's log lines and the host's own events. */
   flushLogs(): void {
-    for (const entry of this.host.getLogs()) this.say(`[${entry.levelName}] ${entry.message}`);
+    for (const entry of this.host.getLogs()) this.say(`[${entry.hostLevel}] ${entry.message}`);
     for (const event of this.host.getHostEvents()) this.say(`[host] ${event}`);
     this.host.forget();
     this.standIns?.forget();

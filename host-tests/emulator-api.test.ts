@@ -53,7 +53,7 @@ for (const profile of PROFILES) {
     });
 
     test("a body given as bytes is the callout's body", async () => {
-      const host = await Host.load({ profile });
+      const host = await Host.load({ profile, allowOnHeadersStopIteration: true });
       const { rootId } = host.configure(FUNCTION);
       const reply = await host.request(rootId, { method: "POST", path: "/", body: RAW }, { answer: OK });
       assert.deepEqual(reply.callout?.body, RAW);

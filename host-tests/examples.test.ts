@@ -3,8 +3,10 @@
 // named as the filter's upstream; and the files agree with what `aws-lambda-wasm render` prints.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -216,6 +218,40 @@ test("admin-api.sh offers every route body, and its usage lines come from its he
   const usage = spawnSync("bash", [join(examples, "apisix", "admin-api.sh")], { encoding: "utf8" });
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /^examples\/apisix\/admin-api\.sh apikey/);
+});
+
+test("admin-api.sh checks each conf with the filter as APISIX runs it and sends none it refuses", async (t) => {
+  const puts: string[] = [];
+  const admin = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => { puts.push(`${req.method} ${req.url} ${body}`); res.end("{}"); });
+  });
+  await new Promise<void>((r) => admin.listen(0, "127.0.0.1", r));
+  const dir = mkdtempSync(join(tmpdir(), "admin-api-"));
+  t.after(() => { admin.close(); rmSync(dir, { recursive: true, force: true }); });
+  const run = (name: string, body: object) => {
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify(body));
+    return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn("bash", [join(examples, "apisix", "admin-api.sh"), name], {
+        env: { ...process.env, ROUTES: dir, APISIX_ADMIN_KEY: "k", APISIX_ADMIN: `http://127.0.0.1:${(admin.address() as AddressInfo).port}` },
+      });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code, stderr }));
+    });
+  };
+  const plugin = (conf: object) => ({ uri: "/aws", plugins: { [PLUGIN_NAME]: { conf: JSON.stringify(conf) } } });
+  const refused = await run("apikey", plugin({ function_uri: "https://a.example.com", upstream: "lambda_api" }));
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /configuration refused: property "upstream" validation failed: on APISIX/);
+  assert.match(refused.stderr, /not sent/);
+  assert.deepEqual(puts, []);
+  const good = await run("apikey", plugin({ function_uri: "https://a.example.com", authorization: { iam: { credentials: "environment" } } }));
+  assert.equal(good.code, 0, good.stderr);
+  assert.equal(puts.length, 1);
+  assert.match(puts[0], /^PUT \/apisix\/admin\/routes\/1 /);
+  assert.equal((await run("disable", { uri: "/aws", plugins: {} })).code, 0, "a route without the plugin has nothing to check");
 });
 
 test("examples/README.md says who enforces every config field on each host", () => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Host, Profile } from "../emulator/index.ts";
 import { replyViolations } from "./support/fuzz-checks.ts";
-import { configSecrets, hostileConfigText, largeConfigTexts, mutatedConfigText, validConfig } from "./support/fuzz-configs.ts";
+import { clusterUpstreamConfig, configSecrets, hostileConfigText, largeConfigTexts, mutatedConfigText, validConfig } from "./support/fuzz-configs.ts";
 import { FuzzHost, rawBytes } from "./support/fuzz-host.ts";
 import { fuzz, reportCases, scaled } from "./support/fuzz-run.ts";
 
@@ -46,7 +46,7 @@ for (const profile of PROFILES) {
     before(async () => { fuzzHost = await FuzzHost.start(profile); });
 
     test("every valid configuration is accepted and serves a request", async (t) => {
-      await fuzz(t, FILE, `${profile} valid configs`, scaled(2000), fc.asyncProperty(validConfig, async (config) => {
+      await fuzz(t, FILE, `${profile} valid configs`, scaled(2000), fc.asyncProperty(validConfig(profile), async (config) => {
         const host = await fuzzHost.ready();
         fuzzHost.forget();
         const outcome = await configureCase(host, JSON.stringify(config.json));
@@ -56,7 +56,7 @@ for (const profile of PROFILES) {
     });
 
     test("a mutated valid configuration is accepted or refused with one critical line, never a trap", async (t) => {
-      await fuzz(t, FILE, `${profile} mutated configs`, scaled(9000), fc.asyncProperty(mutatedConfigText, async (text) => {
+      await fuzz(t, FILE, `${profile} mutated configs`, scaled(9000), fc.asyncProperty(mutatedConfigText(profile), async (text) => {
         const host = await fuzzHost.ready();
         fuzzHost.forget();
         assert.deepEqual((await configureCase(host, text)).problems, []);
@@ -70,6 +70,19 @@ for (const profile of PROFILES) {
         assert.deepEqual((await configureCase(host, text)).problems, []);
       }));
     });
+
+    if (profile === "apisix") {
+      test("an upstream naming a cluster is refused, naming the field and APISIX's host[:port] rule", async (t) => {
+        await fuzz(t, FILE, "apisix cluster upstreams", scaled(300), fc.asyncProperty(clusterUpstreamConfig, async (config) => {
+          const host = await fuzzHost.ready();
+          fuzzHost.forget();
+          const outcome = await configureCase(host, JSON.stringify(config.json));
+          assert.deepEqual(outcome.problems, []);
+          assert.equal(outcome.accepted, false);
+          assert.match(host.getLogs(5)[0]?.message ?? "", /configuration refused: property "upstream" validation failed: on APISIX it must be host\[:port\]/);
+        }));
+      });
+    }
 
     test("documents up to and past 1 MiB are refused or accepted without a trap", async (t) => {
       for (const { label, text } of largeConfigTexts()) {

@@ -29,7 +29,7 @@ for (const profile of PROFILES) {
     before(async () => { fuzzHost = await FuzzHost.start(profile, HOST_OPTIONS); });
 
     test("callbacks with out-of-range ids, tokens, counts and sizes never trap", async (t) => {
-      await fuzz(t, FILE, `${profile} raw callbacks`, scaled(4000), fc.asyncProperty(validConfig,
+      await fuzz(t, FILE, `${profile} raw callbacks`, scaled(4000), fc.asyncProperty(validConfig(profile),
         fc.array(rawCallArb, { minLength: 1, maxLength: 12 }), async (config, calls) => {
           const host = await fuzzHost.ready();
           fuzzHost.forget();
@@ -52,7 +52,7 @@ for (const profile of PROFILES) {
       // A fresh VM: the raw callbacks above may include proxy_on_vm_start, which only Envoy sends and from
       // which the filter tells the hosts apart (on APISIX it would then wait for no body and misread replies).
       await fuzzHost.reload();
-      await fuzz(t, FILE, `${profile} failing host functions`, scaled(3500), fc.asyncProperty(validConfig, requestArb, answerArb,
+      await fuzz(t, FILE, `${profile} failing host functions`, scaled(3500), fc.asyncProperty(validConfig(profile), requestArb, answerArb,
         fc.integer({ min: 1, max: 40 }), fc.nat(), async (config, req, plan, percent, faultSeed) => {
           const random = seededRandom(faultSeed);
           const host = await fuzzHost.ready();

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import type { Callout, Host, Profile } from "../emulator/index.ts";
 import { calloutViolations, SecretSet, signingKey, type CalloutModel } from "./support/fuzz-checks.ts";
 import { mutatedConfigText } from "./support/fuzz-configs.ts";
-import { FuzzHost, HOST_OPTIONS, rawBytes } from "./support/fuzz-host.ts";
+import { FuzzHost, HOST_OPTIONS, rawBytes, upstreamOn } from "./support/fuzz-host.ts";
 import { countCases, fuzz, reportCases, scaled } from "./support/fuzz-run.ts";
 import { signatureProblem } from "./support/fuzz-sigv4.ts";
 
@@ -17,15 +17,16 @@ const FILE = "fuzz-reconfigure.test.ts";
 const PROFILES: Profile[] = ["envoy", "apisix"];
 const REGIONS = ["us-east-1", "eu-west-3", "ap-south-2", "us-gov-west-1"];
 
-/** Config `i`: every part that reaches a callout is distinct from every other config's. */
-function config(i: number): { json: object; model: CalloutModel; region: string } {
+/** Config `i` on `profile`: every part that reaches a callout is distinct from every other config's. */
+function config(i: number, profile: Profile = "envoy"): { json: object; model: CalloutModel; region: string } {
   const region = REGIONS[i % REGIONS.length];
+  const upstream = upstreamOn(profile, `cluster_${i}`);
   const iam = { accessKey: `AKIDROOT${i}`, secretKey: `secret/${i}/Zx9+fuzzKEY${i * 7919}`, ...(i % 2 ? { sessionToken: `token-${i}-q8W` } : {}) };
   return {
-    json: { function_uri: `https://api${i}.example.com/stage${i}`, path_prefix: "/aws", upstream: `cluster_${i}`,
+    json: { function_uri: `https://api${i}.example.com/stage${i}`, path_prefix: "/aws", upstream,
       authorization: { apikey: `key-${i}-7f3c`, iam: { accesskey: iam.accessKey, secretkey: iam.secretKey,
         ...(iam.sessionToken ? { session_token: iam.sessionToken } : {}), aws_region: region, service: "execute-api" } } },
-    model: { scheme: "https", authority: `api${i}.example.com`, upstream: `cluster_${i}`, basePath: `/stage${i}`, apiKey: `key-${i}-7f3c`, iam },
+    model: { scheme: "https", authority: `api${i}.example.com`, upstream, basePath: `/stage${i}`, apiKey: `key-${i}-7f3c`, iam },
     region,
   };
 }
@@ -48,9 +49,9 @@ type Op =
   | { op: "leave"; pick: number }
   | { op: "retire"; pick: number };
 
-const opArb: fc.Arbitrary<Op> = fc.oneof(
+const opArb = (profile: Profile): fc.Arbitrary<Op> => fc.oneof(
   { weight: 2, arbitrary: fc.nat({ max: 30 }).map((config): Op => ({ op: "configure", config })) },
-  { weight: 1, arbitrary: mutatedConfigText.map((text): Op => ({ op: "refused", text })) },
+  { weight: 1, arbitrary: mutatedConfigText(profile).map((text): Op => ({ op: "refused", text })) },
   { weight: 6, arbitrary: fc.record({ root: fc.nat(), method: fc.constantFrom<"GET" | "POST">("GET", "POST") }).map((r): Op => ({ op: "request", ...r })) },
   { weight: 5, arbitrary: fc.record({ pick: fc.nat(), fail: fc.boolean() }).map((r): Op => ({ op: "answer", ...r })) },
   { weight: 1, arbitrary: fc.nat().map((pick): Op => ({ op: "leave", pick })) },
@@ -67,14 +68,14 @@ async function runOps(host: Host, ops: Op[]): Promise<string[]> {
   const inFlight: InFlight[] = [];
   let seq = 0;
   const finish = (streamId: number) => {
-    host.callOnDone(streamId);
     if (host.profile === "envoy") host.callOnLog(streamId);
+    host.callOnDone(streamId);
     host.callOnDelete(streamId);
   };
   for (const op of ops) {
     if (host.failed) { problems.push(`the VM trapped: ${host.trap?.message}`); break; }
     if (op.op === "configure") {
-      const { rootId, accepted } = host.configure(config(op.config).json);
+      const { rootId, accepted } = host.configure(config(op.config, host.profile).json);
       if (!accepted) problems.push(`config ${op.config} refused`);
       else roots.push({ rootId, config: op.config });
     } else if (op.op === "refused") {
@@ -93,7 +94,7 @@ async function runOps(host: Host, ops: Op[]): Promise<string[]> {
       // reply.callout, not a search by stream id: APISIX reuses the id of a stream whose client left.
       const callout = reply.callout && host.getPendingCallouts().includes(reply.callout) ? reply.callout : undefined;
       if (!callout) { problems.push(`request ${n} on config ${root.config}: no pending callout (${reply.status} ${reply.body})`); continue; }
-      const { model, region } = config(root.config);
+      const { model, region } = config(root.config, host.profile);
       problems.push(...calloutViolations(callout, model).map((p) => `config ${root.config}: ${p}`));
       const path = callout.headers.find(([k]) => k === ":path")?.[1];
       if (path !== `${model.basePath}/r${n}/x?n=${n}`) problems.push(`request ${n}: :path ${path}`);
@@ -146,7 +147,7 @@ for (const profile of PROFILES) {
     test("each callout is entirely under the config its request started on; refused configs change nothing", async (t) => {
       let ops = 0;
       await fuzz(t, FILE, `${profile} interleavings`, scaled(150), fc.asyncProperty(
-        fc.array(opArb, { minLength: 20, maxLength: 160 }), async (sequence) => {
+        fc.array(opArb(profile), { minLength: 20, maxLength: 160 }), async (sequence) => {
           const host = await fuzzHost.ready();
           fuzzHost.forget();
           ops += sequence.length;

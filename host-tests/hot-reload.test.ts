@@ -12,7 +12,7 @@ const env = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUt
 const ok = () => ({ headers: [[":status", "200"]] as [string, string][], body: "ok" });
 
 test("swapping API key → IAM mid-traffic: each request is served wholly under one config", async () => {
-  const host = await Host.load({ profile: "envoy", callouts: "capture", env });
+  const host = await Host.load({ profile: "envoy", allowOnHeadersStopIteration: true, callouts: "capture", env });
   let live = host.configure(example("apikey.json"));
   assert.ok(live.accepted);
   const inFlight: { streamId: number; config: string }[] = [];
@@ -49,7 +49,7 @@ test("swapping API key → IAM mid-traffic: each request is served wholly under 
 });
 
 test("after a refused config the last accepted one keeps serving", async () => {
-  const host = await Host.load({ profile: "envoy", callouts: "capture", env });
+  const host = await Host.load({ profile: "envoy", allowOnHeadersStopIteration: true, callouts: "capture", env });
   const good = host.configure(example("iam.json"));
   assert.ok(good.accepted);
   assert.equal(host.configure(example("bad.json")).accepted, false);

@@ -25,6 +25,8 @@ export class Config {
   hasPathPrefix: bool = false;
   /** proxy_http_call target: Envoy cluster name or APISIX host[:port]. */
   upstream: string = "";
+  /** True when `upstream` was configured (else it is function_uri's host[:port]). */
+  upstreamGiven: bool = false;
   /** Sent as x-api-key; "" = none. */
   apiKey: string = "";
   /** The VM environment variable the API key came from (authorization.apikey_env); "" = the config's own. */
@@ -68,6 +70,7 @@ function parsePathPrefix(fields: Fields, config: Config): void {
 
 function parseUpstream(fields: Fields, config: Config): void {
   const given = fields.string(UPSTREAM);
+  config.upstreamGiven = given.length > 0;
   const upstream = given.length > 0 ? given : config.functionUri.authority;
   if (checkUpstream(fields, "upstream", upstream)) config.upstream = upstream;
 }

@@ -13,12 +13,16 @@ export class ClientRequest {
 
   /** Reads method, path and query from the pseudo-headers (GET and / when the host left them out). */
   static from(headers: Array<Header>): ClientRequest {
-    const request = new ClientRequest();
+    const request = ClientRequest.named(headerValue(headers, ":method"), headerValue(headers, ":path"));
     request.headers = headers;
-    const method = headerValue(headers, ":method");
-    if (method.length > 0) request.method = method;
-    const target = headerValue(headers, ":path");
-    if (target.length > 0) {
+    return request;
+  }
+
+  /** A request known only by its `:method` and `:path` values (null or "" when missing), without headers. */
+  static named(method: string | null, target: string | null): ClientRequest {
+    const request = new ClientRequest();
+    if (method != null && method.length > 0) request.method = method;
+    if (target != null && target.length > 0) {
       const question = target.indexOf("?");
       request.path = question < 0 ? target : target.substring(0, question);
       request.query = question < 0 ? "" : target.substring(question + 1);

@@ -9,6 +9,8 @@ export enum Failure {
   /** The request path is outside path_prefix. */
   OutsidePrefix,
   BadMethod,
+  /** The request has no Host header (an HTTP/1.0 request), which APISIX cannot hand over safely. */
+  NoHost,
   BodyTooLarge,
   NotConfigured,
   /** The host withheld the request headers or body (or, on APISIX, body delivery). */
@@ -49,6 +51,7 @@ const TABLE: StaticArray<FailureKind> = [
   new FailureKind(400, "aws_lambda_bad_path", LogLevel.Info, "bad_request"),
   new FailureKind(404, "aws_lambda_bad_path", LogLevel.Info, "bad_request"),
   new FailureKind(400, "aws_lambda_bad_method", LogLevel.Info, "bad_request"),
+  new FailureKind(400, "aws_lambda_bad_request", LogLevel.Info, "bad_request"),
   new FailureKind(413, "aws_lambda_body_too_large", LogLevel.Info, "body_too_large"),
   new FailureKind(503, "aws_lambda_not_configured", LogLevel.Error, "not_configured"),
   new FailureKind(500, "aws_lambda_host_fault", LogLevel.Error, "host_fault"),

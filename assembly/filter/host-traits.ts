@@ -14,6 +14,19 @@ export function bodyAlwaysFollowsHeaders(): bool {
   return !vmStarted;
 }
 
+/**
+ * True where reading the request header map without a Host header crashes the host (APISIX:
+ * wasm-nginx-module's `:authority` getter dereferences nginx's missing `headers_in.host`).
+ */
+export function headerMapNeedsHost(): bool {
+  return !vmStarted;
+}
+
+/** True where `upstream` must be a host[:port] the host can connect to (APISIX), not a cluster name. */
+export function upstreamIsHostPort(): bool {
+  return !vmStarted;
+}
+
 /** Short host name for log lines. */
 export function hostName(): string {
   return vmStarted ? "envoy" : "apisix";

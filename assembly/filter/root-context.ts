@@ -13,7 +13,10 @@ import { isValidUtf8 } from "../kernel/utf8";
 import { countConfigRefused } from "./metrics";
 import { RetrySchedule } from "./retry-schedule";
 import { logLine } from "./replies";
-import { bodyAlwaysFollowsHeaders, canReplaceBodies, hostName } from "./host-traits";
+import { bodyAlwaysFollowsHeaders, canReplaceBodies, hostName, upstreamIsHostPort } from "./host-traits";
+import { isHostPort } from "../config/host-port";
+import { CredentialKind } from "../config/credential-source";
+import { excerpt } from "../util/json-reader";
 
 /** How often a root context with fetched credentials checks whether they are due for refresh. */
 const CREDENTIAL_TICK_MS: u32 = 1000;
@@ -67,6 +70,11 @@ export class RootContext {
     const result = parseConfig(String.UTF8.decode(bytes), environment());
     const config = result.config;
     if (config == null) return result.error;
+    if (upstreamIsHostPort()) {
+      // wasm-nginx-module accepts any authority here and the call then fails at run time, as a 503.
+      const problem = notHostPort(config);
+      if (problem.length > 0) return problem;
+    }
     if (config.proxy && config.invoke != null && !canReplaceBodies()) {
       return "property \"mode\" validation failed: \"proxy\" with a Lambda function ARN replaces the request body with "
         + "the event, which this host cannot do (APISIX's wasm-nginx-module answers proxy_set_buffer_bytes with "
@@ -82,4 +90,25 @@ export class RootContext {
     const config = this.config;
     if (provider != null && config != null) provider.refreshIfDue(realtimeMillis(), this.id, config.timeoutMs);
   }
+}
+
+/** The first callout target (upstream, credential endpoints') that is not host[:port], as a refusal; "" when none. */
+function notHostPort(config: Config): string {
+  const rule = " validation failed: on APISIX it must be host[:port] (letters, digits, '-', '.', or an [IPv6] address), "
+    + "not a cluster name: \"";
+  if (config.upstreamGiven && !isHostPort(config.upstream)) return "property \"upstream\"" + rule + excerpt(config.upstream) + "\"";
+  const iam = config.iam;
+  if (iam == null) return "";
+  const source = iam.source;
+  if (source.fetched && source.endpoint.upstream.length > 0 && !isHostPort(source.endpoint.upstream)) {
+    const field = source.kind == CredentialKind.Container ? "container_upstream" : "imds_upstream";
+    return "property \"authorization\" validation failed: property \"iam\" validation failed: property \"" + field + "\""
+      + rule + excerpt(source.endpoint.upstream) + "\"";
+  }
+  const role = source.assumeRole;
+  if (role != null && !isHostPort(role.sts.upstream)) {
+    return "property \"authorization\" validation failed: property \"iam\" validation failed: property \"assume_role\" "
+      + "validation failed: property \"sts_upstream\"" + rule + excerpt(role.sts.upstream) + "\"";
+  }
+  return "";
 }

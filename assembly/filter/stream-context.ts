@@ -7,21 +7,21 @@ import { monotonicNanos, realtimeMillis } from "../abi/wasi";
 import { CredentialProvider, CredentialWaiter } from "../credentials/provider";
 import { Header } from "../http/header";
 import { Credentials } from "../sigv4/credentials";
-import { signRequest, SigningResult } from "../sigv4/signer";
+import { signRequest } from "../sigv4/signer";
 import { Config } from "../config/config";
 import { isMethodToken } from "../http/method";
 import { statusOf } from "../http/status";
 import { Answer, failAnswer, reauthenticateAnswer, retryableAnswer, Verdict } from "./answer";
 import { ClientRequest } from "./client-request";
 import { Failure, failureKind } from "./failures";
-import { bodyAlwaysFollowsHeaders } from "./host-traits";
+import { bodyAlwaysFollowsHeaders, headerMapNeedsHost } from "./host-traits";
 import { countCallout, countReply, countRequest, countRetry, recordCalloutDuration } from "./metrics";
 import { ProxyResponse } from "./proxy-response";
 import { rewriteRequest } from "./proxy-rewrite";
 import { RequestBody } from "./request-body";
 import { fail, relay } from "./replies";
 import { RootContext } from "./root-context";
-import { AuthRefusal, explainRefusal, signatureRefusal } from "./auth-refusals";
+import { AuthRefusal, explainRefusal, signatureRefusal, SignatureTrace } from "./auth-refusals";
 import { logLine } from "./replies";
 import { Target } from "./target";
 import { targetFor } from "./targets";
@@ -36,6 +36,8 @@ const REQUEST_STREAM: u32 = 0;
 /** First retry waits this long; each further one twice as long, up to MAX_BACKOFF_MS. */
 const BASE_BACKOFF_MS: u64 = 50;
 const MAX_BACKOFF_MS: u64 = 1000;
+/** Least slack allowed between the host's timer and the filter's clock when deciding a timeout. */
+const TIMEOUT_TOLERANCE_MIN_MS: i64 = 20;
 
 export class StreamContext implements CredentialWaiter {
   private stage: Stage = Stage.Headers;
@@ -44,7 +46,8 @@ export class StreamContext implements CredentialWaiter {
   private attempts: i32 = 0;
   /** What signs this request's callouts (null without IAM), and the last signature made with them. */
   private credentials: Credentials | null = null;
-  private signing: SigningResult | null = null;
+  /** What AWS may quote back about the last signature: the canonical request's SHA-256 and the signed headers. */
+  private signed: SignatureTrace | null = null;
   /** Set once the request was repeated with fresh credentials after AWS called the old ones expired. */
   private reauthenticated: bool = false;
   /** The status and host result of the reply sent last (APISIX must be told when a reply was refused). */
@@ -83,6 +86,12 @@ export class StreamContext implements CredentialWaiter {
 
   private requestHeaders(endOfStream: bool): FilterStatus {
     countRequest();
+    if (headerMapNeedsHost() && getHeader(MapType.HttpRequestHeaders, "host") == null) {
+      // Reading the whole map would crash the APISIX worker: name the request from single keys and answer.
+      this.request = ClientRequest.named(getHeader(MapType.HttpRequestHeaders, ":method"),
+        getHeader(MapType.HttpRequestHeaders, ":path"));
+      return this.refuse(failAnswer(Failure.NoHost, "request has no Host header"));
+    }
     const headers = getHeaders(MapType.HttpRequestHeaders);
     const request = ClientRequest.from(headers);
     this.request = request;
@@ -191,7 +200,8 @@ export class StreamContext implements CredentialWaiter {
     const iam = this.config!.iam;
     if (credentials == null || iam == null) return NO_HEADERS;
     const signing = signRequest(this.target!.outgoing, credentials, iam.scope, realtimeMillis());
-    this.signing = signing;
+    // Only what a refusal's log line needs: the canonical request itself would stay in memory while the call runs.
+    this.signed = new SignatureTrace(signing.canonicalRequestHash, signing.signedHeaders);
     return signing.headersToAdd();
   }
 
@@ -261,7 +271,7 @@ export class StreamContext implements CredentialWaiter {
   private readResponse(config: Config, headerCount: usize, bodySize: usize, elapsedMs: u64): Answer {
     if (headerCount == 0) {
       // Both hosts report a failed callout (reset, refused, TLS, APISIX timeout) as zero headers.
-      if (<i64>elapsedMs >= config.timeoutMs) {
+      if (timedOut(elapsedMs, config.timeoutMs)) {
         // The function may still be running: never repeated.
         return failAnswer(Failure.CalloutTimeout, "the function did not answer within " + config.timeoutMs.toString() + " ms");
       }
@@ -281,7 +291,7 @@ export class StreamContext implements CredentialWaiter {
       if (refusal == AuthRefusal.ExpiredToken && !this.reauthenticated && this.provider!.rotates) {
         return reauthenticateAnswer();
       }
-      if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signing));
+      if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signed));
     }
     return this.target!.read(status, response, body);
   }
@@ -347,6 +357,18 @@ export class StreamContext implements CredentialWaiter {
     this.finish(answer);
     return this.afterReply();
   }
+}
+
+/**
+ * Whether a callout that failed after `elapsedMs` ran into its timeout. nginx arms its timers from a clock
+ * cached per event-loop turn, so on APISIX a timed-out call can look up to a turn shorter than `timeout`
+ * to the filter (measured: a few ms with 15 concurrent calls); a failure within 5 % (at least 20 ms) of the
+ * timeout counts as a timeout. Real connection failures come back in a few milliseconds.
+ */
+function timedOut(elapsedMs: u64, timeoutMs: i64): bool {
+  let tolerance = timeoutMs / 20;
+  if (tolerance < TIMEOUT_TOLERANCE_MIN_MS) tolerance = TIMEOUT_TOLERANCE_MIN_MS;
+  return <i64>elapsedMs >= timeoutMs - tolerance;
 }
 
 function tooLarge(config: Config): Answer {

@@ -53,7 +53,7 @@ export const GET: RequestKind = { method: "GET", path: `/aws?${QUERY}` };
 export const postOf = (body: Buffer): RequestKind => ({ method: "POST", path: `/aws?${QUERY}`, body });
 
 export async function loadHost(wasm: string, config: object): Promise<Loaded> {
-  const host = await Host.load({ profile: "envoy", wasm, callouts: "capture", now: () => T0 });
+  const host = await Host.load({ profile: "envoy", allowOnHeadersStopIteration: true, wasm, callouts: "capture", now: () => T0 });
   const { rootId, accepted } = host.configure(config);
   if (!accepted) throw new Error(`configuration refused: ${JSON.stringify(host.getLogs())}`);
   return { host, rootId };

@@ -17,7 +17,7 @@ const invoke = kind.startsWith("invoke");
 const config = kind === "apikey" ? { function_uri: uri, path_prefix: "/aws", authorization: { apikey: "k" } }
   : invoke ? { function_uri: "arn:aws:lambda:us-east-1:123456789012:function:f", path_prefix: "/aws", authorization: { iam: { ...iam, service: "lambda" } } }
   : { function_uri: uri, path_prefix: "/aws", authorization: { iam } };
-const host = await Host.load({ profile: "envoy", wasm, callouts: "capture" });
+const host = await Host.load({ profile: "envoy", allowOnHeadersStopIteration: true, wasm, callouts: "capture" });
 const { rootId } = host.configure(config);
 const headers: [string, string][] = [["user-agent", "curl/8.5.0"], ["accept", "*/*"], ["x-forwarded-for", "203.0.113.7"],
   ["x-request-id", "0f3c1a52-6d0e-4b7e-9c77-3f1f5e2a8b41"], ["content-type", "application/json"], ["x-api-key", "x"], ["accept-encoding", "gzip"]];

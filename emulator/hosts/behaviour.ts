@@ -39,10 +39,19 @@ export interface MapFunctions {
   getSize(type: number): Result<number>;
 }
 
+/** The proxy_*_metric functions; a `{ value: null }` answer is Ok with nothing written to the module. */
+export interface MetricFunctions {
+  define(type: number, name: string): Result<number | null>;
+  increment(id: number, offset: bigint): WasmResult;
+  record(id: number, value: bigint): WasmResult;
+  get(id: number): Result<bigint | null>;
+}
+
 /** What the other env.proxy_* functions do. */
 export interface HostFunctions {
   readonly buffers: BufferFunctions;
   readonly maps: MapFunctions;
+  readonly metrics: MetricFunctions;
   log(level: number, message: string): WasmResult;
   logLevel(): number;
   nowNs(): bigint;

@@ -59,4 +59,6 @@ export interface Linking {
   writePtrWhenEmpty: boolean;
   /** Whether proxy_http_call writes 0 to the token slot before dispatching (checking the pointer). */
   zeroTokenSlotFirst: boolean;
+  /** Whether WASI proc_exit returns to the module (cpp-host only logs it) instead of ending the call. */
+  procExitReturns: boolean;
 }

@@ -20,6 +20,8 @@ export async function filterHost(profile: Profile, endpoint: AwsEndpoint | null,
   const upstreams = options.upstreams ?? [SEED_HOST, endpoint?.authority ?? ""];
   return Host.load({
     profile,
+    // Envoy's PluginConfig as README configures it, so request bodies reach the filter.
+    allowOnHeadersStopIteration: true,
     callouts: "http",
     clusters: Object.fromEntries(upstreams.map((name) => [name, base])),
     resolve: (authority) => (options.unresolvable?.includes(authority) ? null : base),

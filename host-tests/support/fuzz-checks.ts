@@ -97,6 +97,14 @@ export function replyViolations(host: Host, reply: Reply): string[] {
   return [`no reply: status ${reply.status}, ${reply.stalled ?? reply.details ?? "no detail"}`];
 }
 
+/**
+ * The headers the filter relayed: what it passed to proxy_send_local_response (the host adds its own
+ * framing on the way out — APISIX's nginx sends a local reply chunked).
+ */
+export function filterReplyHeaders(host: Host, reply: Reply): Pairs {
+  return host.getLocalResponse(reply.streamId)?.headers ?? reply.headers;
+}
+
 /** Violations in the headers relayed to the client: no hop-by-hop, no CR/LF/NUL, no pseudo-header. */
 export function relayedHeaderViolations(headers: Pairs): string[] {
   const problems: string[] = [];

@@ -3,6 +3,7 @@
 // non-integer numbers, duplicate keys, bad escapes, invalid UTF-8, megabyte strings, empty input).
 import fc from "fast-check";
 import { SecretSet, type CalloutModel } from "./fuzz-checks.ts";
+import type { Profile } from "../../emulator/index.ts";
 import { ENV_CREDENTIALS, RAW_MARKERS } from "./fuzz-host.ts";
 
 /** Secrets used by generated configs (long and random-looking, so a hit is never a coincidence). */
@@ -46,15 +47,20 @@ function normalizedPrefix(prefix: string | undefined): string | undefined {
 
 type Auth = "none" | "apikey" | "iam" | "iam+token" | "iam-env" | "apikey+iam";
 
-/** Valid configurations (every field's accepted forms) with their callout model. */
-export const validConfig: fc.Arbitrary<ModelledConfig> = fc.record({
+/** Envoy cluster names (any name but "refused…" exists in the fuzz hosts) and one host:port. */
+export const CLUSTER_UPSTREAMS = ["lambda_api", "outbound|443||fn.example.com", "refused:0"];
+/** What APISIX's callouts connect to: host[:port] only (the filter refuses a cluster name there). */
+const HOST_PORT_UPSTREAMS = ["127.0.0.1:8080", "fn.internal:8443", "[::1]:9000", "lambda.us-east-1.amazonaws.com", "LAMBDA-API.internal"];
+
+/** Valid configurations on `profile` (every field's accepted forms there) with their callout model. */
+export const validConfig = (profile: Profile): fc.Arbitrary<ModelledConfig> => fc.record({
   scheme: fc.constantFrom("http", "https", "HTTPS"),
   host: fc.constantFrom(...HOSTS),
   port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
   basePath: fc.constantFrom(...BASE_PATHS),
   query: fc.constantFrom("", "?stage=blue", "?a=1&b=%20"),
   prefix: fc.constantFrom(...PREFIXES),
-  upstream: fc.option(fc.constantFrom("lambda_api", "outbound|443||fn.example.com", "refused:0", "127.0.0.1:8080"), { nil: undefined }),
+  upstream: fc.option(fc.constantFrom(...(profile === "envoy" ? [...CLUSTER_UPSTREAMS, "127.0.0.1:8080"] : HOST_PORT_UPSTREAMS)), { nil: undefined }),
   auth: fc.constantFrom<Auth>("none", "apikey", "iam", "iam+token", "iam-env", "apikey+iam"),
   region: fc.option(fc.constantFrom("us-east-1", "eu-west-3", "cn-north-1"), { nil: undefined }),
   service: fc.option(fc.constantFrom("lambda", "execute-api"), { nil: undefined }),
@@ -142,8 +148,12 @@ function mutateText(text: string, m: { at: number; op: string; piece: string; le
   return first ? `{${first[1]},${text.slice(1)}` : text;
 }
 
-/** A valid config broken by a few object and text mutations. */
-export const mutatedConfigText: fc.Arbitrary<string> = fc.tuple(validConfig, fc.array(objectMutation, { maxLength: 3 }),
+/** A config valid on Envoy whose upstream names a cluster: APISIX must refuse it at configure time. */
+export const clusterUpstreamConfig: fc.Arbitrary<ModelledConfig> = validConfig("envoy")
+  .filter((config) => CLUSTER_UPSTREAMS.includes(config.json.upstream as string));
+
+/** A config valid on `profile` broken by a few object and text mutations. */
+export const mutatedConfigText = (profile: Profile): fc.Arbitrary<string> => fc.tuple(validConfig(profile), fc.array(objectMutation, { maxLength: 3 }),
   fc.array(textMutation, { maxLength: 3 })).map(([config, objectEdits, textEdits]) => {
   let json = config.json;
   for (const edit of objectEdits) json = mutateObject(json, edit);

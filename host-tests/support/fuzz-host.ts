@@ -93,8 +93,16 @@ const CLUSTERS = new Proxy({} as Record<string, string>, {
     : { value: "http://127.0.0.1:9", enumerable: true, configurable: true, writable: false },
 });
 
-/** Options of the fuzz hosts: on Envoy an upstream named "refused…" is an unknown cluster (APISIX: "refused:0" is a bad port). */
+/**
+ * Options of the fuzz hosts: on Envoy an upstream named "refused…" is an unknown cluster. (On APISIX the
+ * filter refuses anything but host[:port] at configure time, so no valid config meets a refused callout.)
+ */
 export const HOST_OPTIONS: Partial<HostOptions> = { clusters: CLUSTERS };
+
+/** Cluster `name` as an upstream valid on `profile`: the name on Envoy, a host:port made from it on APISIX. */
+export function upstreamOn(profile: Profile, name: string): string {
+  return profile === "envoy" ? name : `${name.replace(/[^A-Za-z0-9.-]/g, "-")}.internal:8443`;
+}
 
 /** The module under test: build/aws-lambda.wasm, or FUZZ_WASM (e.g. to check that a test catches an old build). */
 const wasmBytes = readFileSync(process.env.FUZZ_WASM ?? join(import.meta.dirname, "..", "..", "build", "aws-lambda.wasm"));
@@ -115,7 +123,8 @@ export class FuzzHost {
 
   /** A fresh VM (same options), e.g. after a trap. */
   async reload(): Promise<Host> {
-    this.host = await Host.load({ profile: this.profile, wasm: wasmBytes, callouts: "capture", env: ENV_CREDENTIALS,
+    // allow_on_headers_stop_iteration as README configures Envoy, so request bodies reach the filter.
+    this.host = await Host.load({ profile: this.profile, wasm: wasmBytes, callouts: "capture", env: ENV_CREDENTIALS, allowOnHeadersStopIteration: true,
       now: () => FUZZ_NOW, ...this.options });
     return this.host;
   }
@@ -129,13 +138,13 @@ export class FuzzHost {
     return this.host;
   }
 
-  /** Ends every stream still open (done, log on Envoy, delete), as the host does when its clients leave. */
+  /** Ends every stream still open (log on Envoy, done, delete), as the host does when its clients leave. */
   finishStreams(): void {
     const host = this.host;
     for (const stream of host.getOpenStreams()) {
       if (host.failed) continue;
-      host.callOnDone(stream);
       if (host.profile === "envoy") host.callOnLog(stream);
+      host.callOnDone(stream);
       host.callOnDelete(stream);
     }
   }

@@ -1,11 +1,15 @@
 // APISIX's proxy_get_buffer_bytes (ngx_http_wasm_api.c): NotFound for empty data, BadArgument for a
 // bad range (start and size are signed there), the plugin configuration always whole, and the request
-// body kept per plugin context and never cleared.
+// body readable only inside the body callback — where an empty body still shows the previous request's
+// (measured on wasm-nginx-module 0.6.5; its source would clear it, state.c 23-33: the measurement wins).
 import { BufferType, WasmResult } from "../../enums.ts";
 import type { Result } from "../../types.ts";
 import type { VmState } from "../../vm-state.ts";
 import type { BufferFunctions } from "../behaviour.ts";
 import { currentRequest, readableCallResponse } from "./context.ts";
+
+/** The callbacks in which the body buffer holds anything. */
+const BODY_CALLBACKS = new Set(["proxy_on_request_body", "proxy_on_response_body"]);
 
 export class ApisixBuffers implements BufferFunctions {
   constructor(private readonly vm: VmState) {}
@@ -14,8 +18,9 @@ export class ApisixBuffers implements BufferFunctions {
   getBytes(type: number, start: number, length: number): Result<Buffer> {
     let data: Buffer | undefined;
     if (type === BufferType.PluginConfiguration) data = this.vm.frameRoot()?.config;
-    else if (type === BufferType.HttpRequestBody || type === BufferType.HttpResponseBody) data = this.vm.frameRoot()?.lastBody;
-    else if (type === BufferType.HttpCallResponseBody) {
+    else if (type === BufferType.HttpRequestBody || type === BufferType.HttpResponseBody) {
+      if (BODY_CALLBACKS.has(this.vm.frame?.callback ?? "")) data = this.vm.frameRoot()?.lastBody;
+    } else if (type === BufferType.HttpCallResponseBody) {
       if (!currentRequest(this.vm)) return WasmResult.BadArgument;
       data = readableCallResponse(this.vm)?.body;
     } else return WasmResult.Unimplemented;

@@ -5,20 +5,39 @@ import { firstValue } from "../../header-map.ts";
 import { toBytes } from "../../text.ts";
 import type { Pairs, Result } from "../../types.ts";
 import { EMPTY, type StreamContext, type VmState } from "../../vm-state.ts";
-import type { HostFunctions, ResolvedOptions } from "../behaviour.ts";
+import type { HostFunctions, MetricFunctions, ResolvedOptions } from "../behaviour.ts";
 import { ApisixBuffers } from "./buffers.ts";
-import { baseUrl, isValidUpstream } from "./callouts.ts";
+import { isValidUpstream } from "./callouts.ts";
 import { currentRequest } from "./context.ts";
 import { ApisixMaps } from "./maps.ts";
 
 /** The nginx variables APISIX declares writable for wasm plugins (apisix/cli/ngx_tpl.lua). */
 const SETTABLE = new Set(["wasm_process_req_body", "wasm_process_resp_body"]);
 
+/** proxy_log's level → nginx's (api.c 600-643): critical is emerg, trace is debug, anything else err. */
+const NGINX_LEVELS = ["debug", "debug", "info", "warn", "error", "emerg"];
+
+/** How nginx's error.log shows a proxy_log level. */
+export function nginxLogLevel(level: number): string {
+  return NGINX_LEVELS[level] ?? "error";
+}
+
+/** wasm-nginx-module 0.6.5+ (api.c 1802-1825): each returns Ok and does nothing; the id is never written. */
+const NO_METRICS: MetricFunctions = {
+  define: () => ({ value: null }),
+  increment: () => WasmResult.Ok,
+  record: () => WasmResult.Ok,
+  get: () => ({ value: null }),
+};
+
 export class ApisixCalls implements HostFunctions {
   readonly buffers: ApisixBuffers;
   readonly maps: ApisixMaps;
+  readonly metrics = NO_METRICS;
   /** The global callout id: the first call gets 0. */
   private lastToken = -1;
+  /** proxy-wasm.lua's worker-wide method/scheme/path buffers, written only by a callout that has them. */
+  private readonly lastPseudo = { method: "", scheme: "", path: "" };
 
   constructor(private readonly vm: VmState, private readonly opts: ResolvedOptions) {
     this.buffers = new ApisixBuffers(vm);
@@ -28,7 +47,7 @@ export class ApisixCalls implements HostFunctions {
   /** proxy_log: recorded with the request being processed, else the callback's context. */
   log(level: number, message: string): WasmResult {
     const f = this.vm.frame;
-    this.vm.recordLog(level, message, f ? f.requestId || f.contextId : 0);
+    this.vm.recordLog(level, message, f ? f.requestId || f.contextId : 0, nginxLogLevel(level));
     return WasmResult.Ok;
   }
 
@@ -92,7 +111,10 @@ export class ApisixCalls implements HostFunctions {
     return WasmResult.Ok;
   }
 
-  /** proxy_http_call: one pending call per request, a valid `host[:port]`, a timeout ≥ 0. */
+  /**
+   * proxy_http_call: one pending call per request, an upstream ngx_parse_url accepts (never resolved
+   * here), a timeout ≥ 0 (ngx_http_wasm_call_register failing is InternalFailure).
+   */
   httpCall(upstream: string, headers: Pairs, body: Buffer, trailers: Pairs, timeoutMs: number): Result<number> {
     const s = currentRequest(this.vm);
     if (!s) return WasmResult.BadArgument; // only during the processing of a request
@@ -100,7 +122,6 @@ export class ApisixCalls implements HostFunctions {
       this.vm.event(`apisix: http call gets invalid host: ${upstream}`);
       return WasmResult.BadArgument;
     }
-    if (this.opts.callouts === "http" && baseUrl(upstream, headers, this.opts.resolve) === null) return WasmResult.BadArgument;
     if (s.registeredCallout) {
       this.vm.event("apisix: multiple calls are not supported");
       return WasmResult.InternalFailure;
@@ -110,9 +131,21 @@ export class ApisixCalls implements HostFunctions {
       return WasmResult.InternalFailure;
     }
     this.lastToken++;
-    const callout = this.vm.recordCallout({ rootId: s.rootId, upstream, headers, body, trailers, timeoutMs, streamId: s.id }, this.lastToken >>> 0);
+    const callout = this.vm.recordCallout({
+      rootId: s.rootId, upstream, headers, body, trailers, timeoutMs, streamId: s.id, effective: this.effectivePseudo(headers),
+    }, this.lastToken >>> 0);
     s.registeredCallout = callout;
     return { value: callout.token };
+  }
+
+  /** ngx_http_wasm_call_get (call.c 150-164) writes a pseudo-header's buffer only when the call has it. */
+  private effectivePseudo(headers: Pairs): { method: string; scheme: string; path: string } {
+    const last = this.lastPseudo;
+    for (const name of ["method", "scheme", "path"] as const) {
+      const value = firstValue(headers, `:${name}`);
+      if (value !== undefined && value !== "") last[name] = value;
+    }
+    return { method: last.method || "GET", scheme: last.scheme || "http", path: last.path };
   }
 
   /** A no-op on APISIX (linking.ts): host calls act on the request being processed. */
@@ -149,7 +182,8 @@ function readOnlyVariable(s: StreamContext, name: string): string | undefined {
     request_uri: s.info.path,
     uri,
     args,
-    host: s.info.authority.replace(/:\d+$/, "").toLowerCase(),
+    // $host: the Host header's name, else (HTTP/1.0 without Host) the server_name, "_" in APISIX.
+    host: firstValue(s.headers, "host")?.replace(/:\d+$/, "").toLowerCase() ?? "_",
     scheme: s.info.scheme,
     server_protocol: "HTTP/1.1",
     remote_addr: "127.0.0.1",

@@ -69,14 +69,26 @@ export class ApisixContexts implements ContextLifecycle {
     this.vm.roots.get(s.rootId)?.freeStreamIds.push(s.id);
   }
 
-  /** Always proxy_on_request_headers(ctx, 0, 1); pseudo-headers live in the request info, not the map. */
+  /**
+   * Always proxy_on_request_headers(ctx, 0, 1); pseudo-headers live in the request info, not the map.
+   * An `:authority` becomes the Host header when the list has none (an HTTP/1.1 request line, HTTP/2's
+   * :authority); with neither the request has no Host (HTTP/1.0). An absolute-form target leaves nginx
+   * the path only (r->unparsed_uri).
+   */
   requestHeaders(s: StreamContext, headers: Pairs, _endOfStream: boolean): number[] {
     s.headers = headers.filter(([k]) => !k.startsWith(":"));
+    const authority = headers.find(([k]) => k === ":authority")?.[1];
+    if (authority !== undefined && !s.headers.some(([k]) => k === "host")) s.headers.unshift(["host", authority]);
+    const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(s.info.path);
+    if (absolute) {
+      const rest = s.info.path.slice(absolute[0].length);
+      s.info.path = rest.startsWith("/") ? rest : `/${rest}`;
+    }
     s.headersAvailable = true;
     return this.abi === "0_1_0" ? [s.id, 0] : [s.id, 0, 1];
   }
 
-  /** The whole body at once; state->body is only set for a non-empty body, and never cleared. */
+  /** The whole body at once; state->body is only replaced by a non-empty body (buffers.ts: readable in body callbacks). */
   requestBody(s: StreamContext, chunk: Buffer, endOfStream: boolean): number[] {
     if (chunk.length > 0) this.vm.roots.get(s.rootId)!.lastBody = chunk;
     return [s.id, chunk.length, endOfStream ? 1 : 0];
@@ -99,7 +111,9 @@ export class ApisixContexts implements ContextLifecycle {
     if (s) s.apisixOutcome = this.outcome(s, 0, frame);
   }
 
+  /** A trap: 503 for this request — unless the worker died, which answers nothing. */
   failStream(s: StreamContext): void {
+    if (s.apisixOutcome?.kind === "crash") return;
     if (!s.localResponse) s.localResponse = { status: 503, details: "wasm_fail_stream", body: EMPTY, headers: [], grpcStatus: 14 };
   }
 

@@ -16,13 +16,16 @@ const ALL = [
   "define_metric", "increment_metric", "record_metric", "get_metric",
 ];
 
-/** Linked but `return PROXY_RESULT_UNIMPLEMENTED` (metrics included, unlike ../docs/hosts.md says). */
+/**
+ * Linked but `return PROXY_RESULT_UNIMPLEMENTED`. The metric functions (linked since 0.6.5) answer Ok and
+ * do nothing instead (calls.ts).
+ */
 const UNIMPLEMENTED = [
   "get_current_time_nanoseconds", "set_tick_period_milliseconds", "set_buffer_bytes",
   "set_header_map_pairs", "get_shared_data", "set_shared_data", "register_shared_queue",
   "resolve_shared_queue", "dequeue_shared_queue", "enqueue_shared_queue", "clear_route_cache",
   "grpc_call", "grpc_stream", "grpc_send", "grpc_cancel", "grpc_close", "get_status", "done",
-  "call_foreign_function", "define_metric", "increment_metric", "record_metric", "get_metric",
+  "call_foreign_function",
 ];
 
 /** Linked as do-nothing functions returning Ok. */
@@ -51,4 +54,5 @@ export const APISIX_LINKING: Linking = {
   allocFailure: WasmResult.InternalFailure,
   writePtrWhenEmpty: false,
   zeroTokenSlotFirst: false,
+  procExitReturns: false,
 };

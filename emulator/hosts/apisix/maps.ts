@@ -1,22 +1,35 @@
-// APISIX's proxy_*_header_map_* functions (ngx_http_wasm_api.c): the request map is nginx's headers
-// plus :scheme, :path, :method; writing :path or :method rewrites the request; other maps are
-// NotFound or Unimplemented.
+// APISIX's proxy_*_header_map_* functions (wasm-nginx-module src/http/ngx_http_wasm_api.c): the request
+// map is nginx's headers plus :scheme, :path, :method, :authority; writing :path or :method rewrites the
+// request; other maps are NotFound or Unimplemented. Without a Host header (HTTP/1.0), building
+// :authority dereferences NULL and the worker dies.
 import { MapType, WasmResult } from "../../enums.ts";
 import { firstValue, removeAll } from "../../header-map.ts";
 import type { Pairs, Result } from "../../types.ts";
 import type { StreamContext, VmState } from "../../vm-state.ts";
 import type { MapFunctions } from "../behaviour.ts";
-import { currentRequest, readableCallResponse } from "./context.ts";
+import { crashWorker, currentRequest, readableCallResponse } from "./context.ts";
 
-/** APISIX's view of the request headers: nginx's (lower-cased) headers, then :scheme, :path, :method. */
+/** ngx_http_wasm_get_authority (api.c 828-834) returns &r->headers_in.host->value with no NULL check. */
+const NO_HOST_CRASH = "SIGSEGV reading :authority of a request without Host: ngx_http_wasm_get_authority "
+  + "dereferences a NULL r->headers_in.host (wasm-nginx-module src/http/ngx_http_wasm_api.c 828-834)";
+
+/** The pseudo-headers' getters in table order (api.c 114-119), run only for the key asked for. */
+const PSEUDO: [string, (s: StreamContext) => string][] = [
+  [":scheme", (s) => s.info.scheme],
+  [":path", (s) => s.info.path],
+  [":method", (s) => s.info.method],
+  [":authority", (s) => firstValue(s.headers, "host") ?? crashWorker(s, NO_HOST_CRASH)],
+];
+
+/** APISIX's view of the request headers: nginx's (lower-cased) headers, then :scheme, :path, :method, :authority. */
 export function requestMap(s: StreamContext): Pairs {
-  return [...s.headers, [":scheme", s.info.scheme], [":path", s.info.path], [":method", s.info.method]];
+  return [...s.headers, ...PSEUDO.map(([name, get]): [string, string] => [name, get(s)])];
 }
 
 export class ApisixMaps implements MapFunctions {
   constructor(private readonly vm: VmState) {}
 
-  /** proxy_get_header_map_pairs. */
+  /** proxy_get_header_map_pairs: the request map runs every pseudo-header getter. */
   getPairs(type: number): Result<Pairs> {
     const s = currentRequest(this.vm);
     if (!s) return WasmResult.BadArgument;
@@ -29,8 +42,19 @@ export class ApisixMaps implements MapFunctions {
     return WasmResult.Unimplemented;
   }
 
-  /** proxy_get_header_map_value: first value; NotFound when missing. */
+  /**
+   * proxy_get_header_map_value: first value, NotFound when missing. A request key starting with ':' runs
+   * only its own getter (api.c 870-907); any other is looked up among nginx's headers (1291-1321).
+   */
   getValue(type: number, key: string): Result<string> {
+    if (type === MapType.HttpRequestHeaders) {
+      const s = currentRequest(this.vm);
+      if (!s) return WasmResult.BadArgument;
+      const lower = key.toLowerCase();
+      const pseudo = PSEUDO.find(([name]) => name === lower);
+      const value = pseudo ? pseudo[1](s) : firstValue(s.headers, lower);
+      return value === undefined ? WasmResult.NotFound : { value };
+    }
     const pairs = this.getPairs(type);
     if (typeof pairs === "number") return type === MapType.HttpCallResponseHeaders ? WasmResult.NotFound : pairs;
     const value = firstValue(pairs.value, key);
@@ -46,20 +70,25 @@ export class ApisixMaps implements MapFunctions {
     return this.setRequestHeader(s, key, value ?? "", mode);
   }
 
-  /** ngx_http_wasm_set_req_header: :path and :method rewrite the request; others are headers. */
+  /**
+   * ngx_http_wasm_set_req_header (api.c 300-423): :path rewrites r->uri; :method and — by the same branch —
+   * :authority set the method (letters only); :scheme and unknown pseudo-headers become ordinary headers
+   * whose name lua-nginx escapes (":" → "%3A"); others are headers.
+   */
   private setRequestHeader(s: StreamContext, key: string, value: string, mode: "add" | "replace" | "remove"): WasmResult {
-    const lower = key.toLowerCase();
+    let lower = key.toLowerCase();
     if (lower.startsWith(":") && value === "") return WasmResult.BadArgument; // can't remove pseudo header
     if (lower === ":path") {
       if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return WasmResult.BadArgument;
       s.info.rewrittenPath = value; // r->uri changes; :path keeps reading r->unparsed_uri
       return WasmResult.Ok;
     }
-    if (lower === ":method") {
+    if (lower === ":method" || lower === ":authority") {
       if (!/^[A-Za-z]*$/.test(value)) return WasmResult.BadArgument;
       s.info.method = value;
       return WasmResult.Ok;
     }
+    lower = lower.replace(/:/g, "%3A"); // ngx_http_lua_copy_escaped_header
     if (mode !== "add") removeAll(s.headers, lower);
     if (mode !== "remove") s.headers.push([lower, value]);
     return WasmResult.Ok;

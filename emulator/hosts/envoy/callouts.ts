@@ -5,11 +5,12 @@ import { firstValue } from "../../header-map.ts";
 import { regularHeaders, send, type HttpResult, type HttpTarget } from "../../http-client.ts";
 import type { Callout, Pairs } from "../../types.ts";
 import type { Answer } from "../../vm-state.ts";
+import type { ResolvedOptions } from "../behaviour.ts";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
 
-/** The async client's request to `baseUrl` (the cluster), with Content-Length for a body. */
-export function envoyTarget(c: Callout, baseUrl: string): HttpTarget {
+/** The async client's request to `baseUrl` (the cluster, verified against `ca` over TLS), with Content-Length for a body. */
+export function envoyTarget(c: Callout, baseUrl: string, ca?: string | Buffer): HttpTarget {
   const hasBody = c.body.length > 0;
   const headers: Pairs = [
     ["host", firstValue(c.headers, ":authority") ?? ""],
@@ -25,6 +26,7 @@ export function envoyTarget(c: Callout, baseUrl: string): HttpTarget {
     headers,
     body: c.body,
     timeoutMs: c.timeoutMs,
+    ...(ca !== undefined ? { ca } : {}),
   };
 }
 
@@ -62,8 +64,8 @@ export function envoyAnswer(r: HttpResult, note: (m: string) => void): Answer | 
 }
 
 /** Performs callout `c` on its cluster (HostOptions.clusters); null when there is none. */
-export async function performEnvoyCallout(c: Callout, clusters: Record<string, string> | undefined, note: (m: string) => void): Promise<Answer | null> {
-  const base = clusters?.[c.upstream];
+export async function performEnvoyCallout(c: Callout, opts: ResolvedOptions, note: (m: string) => void): Promise<Answer | null> {
+  const base = opts.clusters?.[c.upstream];
   if (!base) return null; // refused at dispatch already; kept for type safety
-  return envoyAnswer(await send(envoyTarget(c, base)), note);
+  return envoyAnswer(await send(envoyTarget(c, base, opts.trustedCa)), note);
 }

@@ -5,7 +5,7 @@ import { firstValue } from "../../header-map.ts";
 import { toBytes } from "../../text.ts";
 import type { Pairs, Result } from "../../types.ts";
 import type { VmState } from "../../vm-state.ts";
-import type { HostFunctions, ResolvedOptions } from "../behaviour.ts";
+import type { HostFunctions, MetricFunctions, ResolvedOptions } from "../behaviour.ts";
 import { EnvoyBuffers } from "./buffers.ts";
 import { contextExists, effectiveId, effectiveStream } from "./context.ts";
 import { EnvoyMaps } from "./maps.ts";
@@ -13,19 +13,39 @@ import { EnvoyMaps } from "./maps.ts";
 /** Envoy's callout tokens grow by 4 (the low bits tag the kind of call). */
 const TOKEN_STEP = 4;
 
+/** spdlog's names for the levels proxy_log maps to (trace … critical), as Envoy's log prints them. */
+const ENVOY_LEVELS = ["trace", "debug", "info", "warning", "error", "critical"];
+
+/** How Envoy's log shows a proxy_log level. */
+export function envoyLogLevel(level: number): string {
+  return ENVOY_LEVELS[level] ?? "error";
+}
+
 export class EnvoyCalls implements HostFunctions {
   readonly buffers: EnvoyBuffers;
   readonly maps: EnvoyMaps;
+  /** Context::defineMetric & co: Envoy stats (metrics.ts). */
+  readonly metrics: MetricFunctions;
   private lastToken = 0;
 
   constructor(private readonly vm: VmState, private readonly opts: ResolvedOptions) {
     this.buffers = new EnvoyBuffers(vm, opts);
     this.maps = new EnvoyMaps(vm);
+    const registry = vm.metrics;
+    this.metrics = {
+      define: (type, name) => {
+        const r = registry.define(type, name);
+        return typeof r === "number" ? r : { value: r.id };
+      },
+      increment: (id, offset) => registry.increment(id, offset),
+      record: (id, value) => registry.record(id, value),
+      get: (id) => registry.get(id),
+    };
   }
 
   /** proxy_log: recorded with the effective context. */
   log(level: number, message: string): WasmResult {
-    this.vm.recordLog(level, message, effectiveId(this.vm));
+    this.vm.recordLog(level, message, effectiveId(this.vm), envoyLogLevel(level));
     return WasmResult.Ok;
   }
 

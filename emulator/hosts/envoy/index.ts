@@ -3,7 +3,7 @@ import { LogLevel } from "../../enums.ts";
 import type { Callout, Reply, RequestOptions, RequestSpec } from "../../types.ts";
 import type { Answer, VmState } from "../../vm-state.ts";
 import type { BehaviourDeps, Driver, HostBehaviour } from "../behaviour.ts";
-import { EnvoyCalls } from "./calls.ts";
+import { EnvoyCalls, envoyLogLevel } from "./calls.ts";
 import { performEnvoyCallout, shapeEnvoyAnswer } from "./callouts.ts";
 import { effectiveId } from "./context.ts";
 import { EnvoyContexts } from "./contexts.ts";
@@ -27,7 +27,8 @@ export class EnvoyBehaviour implements HostBehaviour {
 
   /** Envoy logs module stdout at info and stderr at error, without the trailing newline. */
   moduleOutput(fd: number, text: string): void {
-    this.vm.recordLog(fd === 1 ? LogLevel.Info : LogLevel.Error, text.replace(/\n$/, ""), effectiveId(this.vm), fd === 1 ? "stdout" : "stderr");
+    const level = fd === 1 ? LogLevel.Info : LogLevel.Error;
+    this.vm.recordLog(level, text.replace(/\n$/, ""), effectiveId(this.vm), envoyLogLevel(level), fd === 1 ? "stdout" : "stderr");
   }
 
   shapeAnswer(answer: Answer): Answer {
@@ -35,7 +36,7 @@ export class EnvoyBehaviour implements HostBehaviour {
   }
 
   performCallout(c: Callout): Promise<Answer | null> {
-    return performEnvoyCallout(c, this.deps.options.clusters, (m) => this.vm.event(m));
+    return performEnvoyCallout(c, this.deps.options, (m) => this.vm.event(m));
   }
 
   request(driver: Driver, rootId: number, req: RequestSpec, opts: RequestOptions): Promise<Reply> {

@@ -29,11 +29,16 @@ const NOT_EMULATED = [
   "grpc_send", "call_foreign_function", "clear_route_cache",
 ];
 
-/** FOR_ALL_WASI_FUNCTIONS, for both wasi_unstable and wasi_snapshot_preview1. */
+/** FOR_ALL_WASI_FUNCTIONS (include/proxy-wasm/exports.h 202-214), for both wasi_unstable and wasi_snapshot_preview1. */
 const WASI = [
-  "fd_write", "fd_read", "fd_seek", "fd_close", "fd_fdstat_get", "environ_get", "environ_sizes_get",
-  "args_get", "args_sizes_get", "clock_time_get", "random_get", "proc_exit", "path_open",
-  "fd_prestat_get", "fd_prestat_dir_name",
+  "fd_write", "fd_read", "fd_seek", "fd_close", "fd_fdstat_get", "fd_fdstat_set_flags", "fd_fdstat_set_rights",
+  "environ_get", "environ_sizes_get", "args_get", "args_sizes_get", "clock_time_get", "clock_res_get",
+  "fd_advise", "fd_allocate", "fd_datasync", "fd_filestat_set_size", "fd_filestat_set_times", "fd_pread",
+  "fd_pwrite", "fd_readdir", "fd_renumber", "fd_sync", "fd_tell", "path_create_directory",
+  "path_filestat_set_times", "path_link", "path_readlink", "path_remove_directory", "path_rename",
+  "path_symlink", "path_unlink_file", "sock_accept", "sock_recv", "sock_send", "sock_shutdown", "random_get",
+  "sched_yield", "poll_oneoff", "proc_exit", "path_open", "fd_prestat_get", "fd_prestat_dir_name",
+  "path_filestat_get", "fd_filestat_get",
 ];
 
 export const ENVOY_LINKING: Linking = {
@@ -62,4 +67,5 @@ export const ENVOY_LINKING: Linking = {
   allocFailure: WasmResult.InvalidMemoryAccess,
   writePtrWhenEmpty: true,
   zeroTokenSlotFirst: true,
+  procExitReturns: true,
 };

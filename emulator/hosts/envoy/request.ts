@@ -1,7 +1,8 @@
 // One whole request as Envoy drives the filter: headers (end_of_stream only without a body), body
 // chunks while the filter buffers, callouts answered on the root context (the stream's own, and those
 // made on a root, which no other run answers yet), local replies sent after the callback returns, ticks
-// while a root asks for them; then on_done, on_log, on_delete.
+// while a root asks for them; then on_log, on_done, on_delete. HTTP/1.0 is refused by the codec before any
+// filter.
 import { randomUUID } from "node:crypto";
 import { FilterStatus } from "../../enums.ts";
 import { firstValue, removeAll, replaceValue } from "../../header-map.ts";
@@ -17,6 +18,8 @@ export class EnvoyRequest extends RequestRun {
     if (!driver.vm.roots.get(rootId)!.accepted) {
       throw new Error(`request: Envoy rejected root context ${rootId}'s configuration (proxy_on_configure returned false); it keeps serving the previous one`);
     }
+    // ServerConnectionImpl::checkProtocolVersion (http1/codec_impl.cc): accept_http_10 is off by default.
+    if (this.http10) return this.reply({ status: 426, details: "low_version" });
     this.streamId = driver.newStream(rootId);
     const headers: Pairs = [...this.pseudo(), ...this.headers];
     // The connection manager adds these before any filter runs.
@@ -80,14 +83,17 @@ export class EnvoyRequest extends RequestRun {
   }
 
   protected perform(c: Callout): Promise<Answer | null> {
-    return performEnvoyCallout(c, this.driver.options.clusters, (m) => this.driver.vm.event(m));
+    return performEnvoyCallout(c, this.driver.options, (m) => this.driver.vm.event(m));
   }
 
-  /** on_done, on_log, on_delete (skipped on a failed VM). */
+  /**
+   * on_log, on_done, on_delete (skipped on a failed VM): the connection manager logs the stream
+   * (filter_manager_.log → Context::log → onLog) before it destroys the filters (onDestroy → onDone, onDelete).
+   */
   protected finish(): void {
     if (this.driver.failed || this.s.deleted) return;
-    this.driver.callOnDone(this.streamId);
     this.driver.callOnLog(this.streamId);
+    this.driver.callOnDone(this.streamId);
     this.driver.callOnDelete(this.streamId);
   }
 }
