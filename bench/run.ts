@@ -14,10 +14,11 @@ import { Hash } from "@smithy/hash-node";
 import * as asSha256 from "@chainsafe/as-sha256";
 import { newInstance as asSha256Instance } from "@chainsafe/as-sha256/lib/wasm.js";
 import { Wasi } from "../emulator/index.ts";
-import { compare, pairedDifference, pairedRatio, type Summary } from "./lib/measure.ts";
+import { TRANSFORM_ARGS } from "../scripts/transforms/index.mjs";
+import { compare, pairedDifference, pairedRatio, pairedShareRatio, type Summary } from "./lib/measure.ts";
 import {
   AK, AMZ_DATE, API_KEY_CONFIG, CLIENT_HEADERS, FULL_IAM_CONFIG, GET, HOST, IAM_CONFIG, INVOKE_CONFIG, PATH, QUERY, SK, T0,
-  loadHost, measureMemory, postOf, runRequests,
+  loadHost, measureMemory, postOf, runBodyTail, runRequests,
 } from "./lib/requests.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -34,7 +35,7 @@ const ROUNDS = QUICK ? 5 : 15;
 function asc(entry: string, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(ROOT, "node_modules", ".bin", "asc"), [entry, "--target", "release",
-      "--outFile", join(OUT, `${name}.wasm`), "--textFile", join(OUT, `${name}.wat`), ...EXTRA_FLAGS], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+      "--outFile", join(OUT, `${name}.wasm`), "--textFile", join(OUT, `${name}.wat`), ...TRANSFORM_ARGS, ...EXTRA_FLAGS], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`asc ${entry} failed (${code})`))));
   });
 }
@@ -176,7 +177,7 @@ async function benchSha256(k: any): Promise<void> {
 
 // ---- 3./4. whole requests and configure through the host emulator ------------------------------------
 
-async function benchRequests(): Promise<void> {
+async function benchRequests(k: any): Promise<void> {
   const noop = await loadHost(join(OUT, "noop-filter.wasm"), {});
   const apikey = await loadHost(FILTER, API_KEY_CONFIG);
   const iam = await loadHost(FILTER, IAM_CONFIG);
@@ -191,9 +192,17 @@ async function benchRequests(): Promise<void> {
   ], { rounds: ROUNDS, batchMs: 60, warmupMs: 300 });
   const noopPost = await loadHost(join(OUT, "noop-filter.wasm"), {});
   const iamPost = await loadHost(FILTER, IAM_CONFIG);
+  // Lambda Invoke API mode: the body travels inside a JSON event (base64 for binary, escaped text for JSON).
+  // In the same group as the URL POST and the SHA-256 of 64 KiB, so their ratios are taken per round.
+  const invoke = await loadHost(FILTER, INVOKE_CONFIG);
+  const binary = { ...postOf(Buffer.alloc(64 * 1024, 7)), contentType: "application/octet-stream", invoke: true };
+  const text = { ...postOf(Buffer.from(("x".repeat(63) + "\n").repeat(1024))), invoke: true };
   const posts = await compare([
     { name: "noop_post", run: (n) => runRequests(noopPost, n, post) },
     { name: "iam_post", run: (n) => runRequests(iamPost, n, post) },
+    { name: "hash_64k", run: (n) => k.sha256PrefixLoop(n, 64 * 1024) },
+    { name: "binary", run: (n) => runRequests(invoke, n, binary) },
+    { name: "json", run: (n) => runRequests(invoke, n, text) },
   ], { rounds: ROUNDS, batchMs: 60, warmupMs: 300 });
   const result = new Map([...gets, ...posts]);
   record("request_us_noop", result.get("noop")!, "do-nothing filter (bench/wasm/noop-filter.ts): GET, callout, local reply");
@@ -203,17 +212,12 @@ async function benchRequests(): Promise<void> {
   record("request_us_post64k_iam", result.get("iam_post")!, "filter, POST 64 KiB body, IAM (payload hashed)");
   record("request_filter_share_us_get_iam", pairedDifference(result.get("iam")!, result.get("noop")!), "request_us_get_iam − request_us_noop, per round then median");
   record("request_filter_share_us_post64k_iam", pairedDifference(result.get("iam_post")!, result.get("noop_post")!), "request_us_post64k_iam − request_us_noop_post64k, per round then median");
-
-  // Lambda Invoke API mode: the body travels inside a JSON event (base64 for binary, escaped text for JSON).
-  const invoke = await loadHost(FILTER, INVOKE_CONFIG);
-  const binary = { ...postOf(Buffer.alloc(64 * 1024, 7)), contentType: "application/octet-stream", invoke: true };
-  const text = { ...postOf(Buffer.from(("x".repeat(63) + "\n").repeat(1024))), invoke: true };
-  const inv = await compare([
-    { name: "binary", run: (n) => runRequests(invoke, n, binary) },
-    { name: "json", run: (n) => runRequests(invoke, n, text) },
-  ], { rounds: QUICK ? 3 : 7, batchMs: 60, warmupMs: 200 });
-  record("request_us_post64k_invoke_binary", inv.get("binary")!, "filter, Invoke API (function ARN), POST 64 KiB binary → base64 event, IAM");
-  record("request_us_post64k_invoke_json", inv.get("json")!, "filter, Invoke API, POST 64 KiB JSON text (a newline per 64 B) → escaped event, IAM");
+  record("sha256_us_64k", result.get("hash_64k")!, "filter SHA-256 (wasm kernel) of 64 KiB, same rounds as the POSTs");
+  record("post64k_iam_share_vs_hash", pairedShareRatio(result.get("iam_post")!, result.get("noop_post")!, result.get("hash_64k")!), "request_filter_share_us_post64k_iam ÷ sha256_us_64k, per round then median (target ≤ 1.2)");
+  record("request_us_post64k_invoke_binary", result.get("binary")!, "filter, Invoke API (function ARN), POST 64 KiB binary → base64 event, IAM");
+  record("request_us_post64k_invoke_json", result.get("json")!, "filter, Invoke API, POST 64 KiB JSON text (a newline per 64 B) → escaped event, IAM");
+  record("invoke_json_vs_url_post64k", pairedRatio(result.get("json")!, result.get("iam_post")!), "request_us_post64k_invoke_json ÷ request_us_post64k_iam, per round then median (target ≤ 1.3)");
+  record("invoke_binary_vs_url_post64k", pairedRatio(result.get("binary")!, result.get("iam_post")!), "request_us_post64k_invoke_binary ÷ request_us_post64k_iam, per round then median (target ≤ 1.4)");
 
   const full = JSON.stringify(FULL_IAM_CONFIG);
   const noopRoot = noop.host.configure("{}").rootId;
@@ -223,6 +227,27 @@ async function benchRequests(): Promise<void> {
   ], { rounds: ROUNDS, batchMs: 40, warmupMs: 200 });
   record("configure_us", cfg.get("filter")!, "proxy_on_configure of a full IAM config (all fields, session token)");
   record("configure_us_noop", cfg.get("noop")!, "same call into the do-nothing filter (host's share)");
+}
+
+// ---- body arriving in pieces: what is left after the last one -----------------------------------------
+
+async function benchBodyTail(k: any): Promise<void> {
+  const MiB = 1 << 20;
+  const body = Buffer.alloc(MiB);
+  for (let j = 0; j < MiB; j++) body[j] = 0x20 + ((j * 7) % 90);
+  const chunks = Array.from({ length: 16 }, (_, i) => body.subarray(i * 65536, (i + 1) * 65536));
+  const iam = await loadHost(FILTER, IAM_CONFIG);
+  const noop = await loadHost(join(OUT, "noop-filter.wasm"), {});
+  const result = await compare([
+    { name: "tail", run: (n) => runBodyTail(iam, n, chunks), selfTimed: true },
+    { name: "noop_tail", run: (n) => runBodyTail(noop, n, chunks), selfTimed: true },
+    { name: "hash_1mib", run: (n) => k.sha256PrefixLoop(n, MiB) },
+  ], { rounds: ROUNDS, batchMs: 20, warmupMs: 300 });
+  record("body_tail_us_1mib", result.get("tail")!, "filter, IAM, POST 1 MiB in 16 chunks of 64 KiB (Envoy): last proxy_on_request_body → callout dispatched");
+  record("body_tail_us_1mib_noop", result.get("noop_tail")!, "same for the do-nothing filter (the host's buffering and copies: reads 1 MiB, calls out with it)");
+  record("sha256_us_1mib", result.get("hash_1mib")!, "filter SHA-256 (wasm kernel) of 1 MiB, same rounds");
+  record("body_tail_share_1mib", pairedRatio(result.get("tail")!, result.get("hash_1mib")!), "body_tail_us_1mib ÷ sha256_us_1mib, per round then median (target ≤ 0.15)");
+  record("body_tail_filter_share_1mib", pairedShareRatio(result.get("tail")!, result.get("noop_tail")!, result.get("hash_1mib")!), "(body_tail_us_1mib − body_tail_us_1mib_noop) ÷ sha256_us_1mib: the filter's own part, per round then median");
 }
 
 // ---- 5. memory ---------------------------------------------------------------------------------------
@@ -249,9 +274,10 @@ async function main(): Promise<void> {
 
   await benchSign(k);
   await benchSha256(k);
-  await benchRequests();
+  await benchRequests(k);
+  await benchBodyTail(k);
   await benchMemory();
-  recordValue("wasm_bytes", statSync(FILTER).size, "size of build/aws-lambda.wasm (target ≤ 65536)");
+  recordValue("wasm_bytes", statSync(FILTER).size, "size of build/aws-lambda.wasm (target ≤ 98304)");
 
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length)), Math.max(...rows.map((r) => r[2].length))];
   console.log(`\n${"figure".padEnd(w[0])}  ${"median".padStart(w[1])}  ${"spread: min–max (IQR)".padEnd(w[2])}  what`);

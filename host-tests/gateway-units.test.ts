@@ -16,13 +16,14 @@ import { vmEnvironment } from "../gateway/gateway.ts";
 const dir = mkdtempSync(join(tmpdir(), "aws-lambda-gateway-units-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("the release module is rebuilt when assembly/, schema/ or asconfig.json change, not for the unit-test entries", () => {
+test("the release module is rebuilt when assembly/, schema/, the asc transforms or asconfig.json change, not for the unit-test entries", () => {
   const project = join(dir, "project");
-  for (const path of ["assembly/filter", "assembly/unit", "schema", "build"]) mkdirSync(join(project, path), { recursive: true });
+  for (const path of ["assembly/filter", "assembly/unit", "schema", "scripts/transforms", "build"]) mkdirSync(join(project, path), { recursive: true });
   writeFileSync(join(project, "assembly/index.ts"), "export function a(): void {}\n");
   writeFileSync(join(project, "assembly/filter/x.ts"), "// x\n");
   writeFileSync(join(project, "assembly/unit/config.ts"), "// unit\n");
   writeFileSync(join(project, "schema/fields.mjs"), "export const FIELDS = [];\n");
+  writeFileSync(join(project, "scripts/transforms/t.mjs"), "// t\n");
   writeFileSync(join(project, "asconfig.json"), "{}\n");
   assert.equal(releaseIsCurrent(project), false, "no module yet");
   writeFileSync(join(project, "build/aws-lambda.wasm"), "\0asm");
@@ -31,7 +32,7 @@ test("the release module is rebuilt when assembly/, schema/ or asconfig.json cha
   assert.equal(releaseIsCurrent(project), true);
   writeFileSync(join(project, "assembly/unit/config.ts"), "// unit, edited\n");
   assert.equal(releaseIsCurrent(project), true, "unit-test entries are not release sources");
-  for (const edit of ["assembly/filter/x.ts", "schema/fields.mjs", "asconfig.json"]) {
+  for (const edit of ["assembly/filter/x.ts", "schema/fields.mjs", "scripts/transforms/t.mjs", "asconfig.json"]) {
     const copy = join(dir, `copy-${edit.replaceAll("/", "_")}`);
     cpSync(project, copy, { recursive: true });
     writeFileSync(join(copy, edit), "// edited\n");

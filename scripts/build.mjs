@@ -9,13 +9,14 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { availableParallelism } from "node:os";
 import { releaseSourcesDigest, writeSourcesStamp } from "./release-sources.mjs";
+import { TRANSFORM_ARGS } from "./transforms/index.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const asc = join(root, "node_modules", ".bin", "asc");
 
 function compile(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(asc, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(asc, [...args, ...TRANSFORM_ARGS], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`asc ${args[0]} failed (${code})`))));
   });
 }

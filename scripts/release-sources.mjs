@@ -1,6 +1,7 @@
 // Whether build/aws-lambda.wasm is the build of the sources as they are now: a SHA-256 over the release
-// filter's sources (assembly/ without the unit-test entries, schema/, asconfig.json) and the compiler's
-// version, kept next to the module by scripts/build.mjs. `npm start` builds only when it differs.
+// filter's sources (assembly/ without the unit-test entries, schema/, the asc transforms in
+// scripts/transforms/, asconfig.json) and the compiler's version, kept next to the module by
+// scripts/build.mjs. `npm start` builds only when it differs.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -10,6 +11,7 @@ export const RELEASE_WASM = "build/aws-lambda.wasm";
 export const SOURCES_STAMP = "build/aws-lambda.wasm.sources";
 
 function filesUnder(root, dir, skip) {
+  if (!existsSync(join(root, dir))) return [];
   return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (skip.includes(path)) return [];
@@ -19,7 +21,8 @@ function filesUnder(root, dir, skip) {
 
 /** SHA-256 (hex) over every release source's path and bytes, in a fixed order. */
 export function releaseSourcesDigest(root) {
-  const files = [...filesUnder(root, "assembly", [join("assembly", "unit")]), ...filesUnder(root, "schema", []), "asconfig.json"].sort();
+  const files = [...filesUnder(root, "assembly", [join("assembly", "unit")]), ...filesUnder(root, "schema", []),
+    ...filesUnder(root, join("scripts", "transforms"), []), "asconfig.json"].sort();
   const hash = createHash("sha256");
   for (const file of files) hash.update(`${relative(root, join(root, file))}\0`).update(readFileSync(join(root, file))).update("\0");
   const compiler = join(root, "node_modules", "assemblyscript", "package.json");

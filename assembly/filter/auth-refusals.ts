@@ -4,10 +4,14 @@
 // against the answer's Date, since SigV4 is refused more than 5 minutes off.
 import { realtimeMillis } from "../abi/wasi";
 import { Header, headerValue } from "../http/header";
-import { SigningResult } from "../sigv4/signer";
 import { parseHttpDate } from "../credentials/time-formats";
 
 export enum AuthRefusal { None, ExpiredToken, BadSignature }
+
+/** What the log says of the signature AWS refused. */
+export class SignatureTrace {
+  constructor(public readonly canonicalRequestHash: string, public readonly signedHeaders: string) {}
+}
 
 /** How much of a refusal's body is searched for the message. */
 const SEARCHED_BYTES = 4096;
@@ -34,7 +38,7 @@ export function signatureRefusal(headers: Array<Header>, body: ArrayBuffer): Aut
 }
 
 /** The log line's explanation of a refusal. */
-export function explainRefusal(refusal: AuthRefusal, headers: Array<Header>, signing: SigningResult | null): string {
+export function explainRefusal(refusal: AuthRefusal, headers: Array<Header>, signing: SignatureTrace | null): string {
   let text = refusal == AuthRefusal.ExpiredToken ? "AWS refused the credentials as expired"
     : "AWS refused the signature";
   if (signing != null) {

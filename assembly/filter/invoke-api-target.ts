@@ -13,6 +13,7 @@ import { eventV2 } from "../invoke/event-v2";
 import { chooseFunction, FunctionChoice } from "../invoke/function-choice";
 import { RequestFacts } from "../invoke/request-facts";
 import { unwrapFunctionResponse } from "../invoke/unwrap";
+import { JsonWriter } from "../util/json-writer";
 import { Answer, failAnswer, relayAnswer, retryableAnswer } from "./answer";
 import { ClientRequest } from "./client-request";
 import { Failure } from "./failures";
@@ -86,9 +87,12 @@ export class InvokeApiTarget extends Target implements AnswerReader {
   }
 
   /** The payload (an event, or the body itself) within Lambda's limit, and the Invoke API headers. */
-  build(request: ClientRequest, body: ArrayBuffer): Answer | null {
+  build(request: ClientRequest, body: ArrayBuffer, bodyHash: string): Answer | null {
     const options = this.options;
-    const payload = options.eventFormat == EventFormat.Passthrough ? body : this.event(request, body);
+    const passthrough = options.eventFormat == EventFormat.Passthrough;
+    // The event is written and hashed in one pass; the raw body was hashed as it arrived.
+    const event: JsonWriter | null = passthrough ? null : this.event(request, body);
+    const payload = event != null ? event.bytes() : body;
     const limit = options.asynchronous ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
     if (payload.byteLength > limit) {
       return failAnswer(Failure.EventTooLarge, "the invocation payload is " + payload.byteLength.toString()
@@ -99,12 +103,13 @@ export class InvokeApiTarget extends Target implements AnswerReader {
       new Header("x-amz-invocation-type", options.asynchronous ? "Event" : "RequestResponse"),
     ];
     this.outgoing.body = payload;
+    this.outgoing.payloadHash = event != null ? event.payloadHash() : bodyHash;
     // Counted once per request, not per retry.
     if (this.choice.weighted) countQualifier(this.choice.qualifier);
     return null;
   }
 
-  private event(request: ClientRequest, body: ArrayBuffer): ArrayBuffer {
+  private event(request: ClientRequest, body: ArrayBuffer): JsonWriter {
     const options = this.options;
     const clientHeaders = request.headers;
     const facts = new RequestFacts();
@@ -124,7 +129,11 @@ export class InvokeApiTarget extends Target implements AnswerReader {
     if (facts.protocol.length == 0) facts.protocol = "HTTP/1.1";
     facts.timeEpochMillis = realtimeMillis();
     facts.accountId = options.arn.account;
-    return String.UTF8.encode(options.eventFormat == EventFormat.ApiGatewayV1 ? eventV1(facts) : eventV2(facts));
+    // Room for the members around the body; the body reserves its own exact size when it is written.
+    const json = new JsonWriter(2048, this.config.iam != null);
+    if (options.eventFormat == EventFormat.ApiGatewayV1) eventV1(facts, json);
+    else eventV2(facts, json);
+    return json;
   }
 
   /** Reads the Invoke API's answer (status, headers, body) into the client's reply. */
@@ -180,6 +189,11 @@ export class InvokeApiTarget extends Target implements AnswerReader {
   /** Proxy mode: Lambda's answer is read back (unwrapped, or decoded from the event stream) on its way. */
   proxyResponse(): ProxyResponse | null {
     return this.config.responseStream ? new StreamedResponse(this) : new BufferedResponse(this);
+  }
+
+  /** Only a passthrough payload is the body as it came; an event is hashed as it is written. */
+  get sendsBodyAsIs(): bool {
+    return this.options.eventFormat == EventFormat.Passthrough;
   }
 
   /** The request's body becomes the event: proxy mode must replace it. */

@@ -3,7 +3,7 @@
 import { log, sendLocalResponse } from "../abi/host";
 import { LogLevel, WasmResult } from "../abi/types";
 import { Header } from "../http/header";
-import { jsonString } from "../kernel/json-string";
+import { JsonWriter } from "../util/json-writer";
 import { Failure, failureKind } from "./failures";
 import { countFailure, countReply } from "./metrics";
 
@@ -31,8 +31,9 @@ export function fail(failure: Failure, request: string, message: string, extraHe
   countFailure(failure);
   countReply(code);
   logLine(kind.level, request + ": " + message + " (" + code.toString() + ")");
-  const body = "{\"error\":" + jsonString(kind.error) + ",\"message\":" + jsonString(message) + "}";
+  const body = new JsonWriter(32 + message.length).beginObject().key("error").string(kind.error).key("message").string(message)
+    .endObject().bytes();
   const headers: Array<Header> = [new Header("content-type", "application/json")];
   for (let i = 0; i < extraHeaders.length; i++) headers.push(unchecked(extraHeaders[i]));
-  return sendLocalResponse(code, kind.error, String.UTF8.encode(body), headers);
+  return sendLocalResponse(code, kind.error, body, headers);
 }

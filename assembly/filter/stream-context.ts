@@ -7,7 +7,7 @@ import { monotonicNanos, realtimeMillis } from "../abi/wasi";
 import { CredentialProvider, CredentialWaiter } from "../credentials/provider";
 import { Header } from "../http/header";
 import { Credentials } from "../sigv4/credentials";
-import { signRequest, SigningResult } from "../sigv4/signer";
+import { signRequest } from "../sigv4/signer";
 import { Config } from "../config/config";
 import { isMethodToken } from "../http/method";
 import { statusOf } from "../http/status";
@@ -18,9 +18,10 @@ import { bodyAlwaysFollowsHeaders, headerMapNeedsHost } from "./host-traits";
 import { countCallout, countReply, countRequest, countRetry, recordCalloutDuration } from "./metrics";
 import { hostFailure, ProxyResponse } from "./proxy-response";
 import { rewriteRequest } from "./proxy-rewrite";
+import { RequestBody } from "./request-body";
 import { fail, relay } from "./replies";
 import { RootContext } from "./root-context";
-import { AuthRefusal, explainRefusal, signatureRefusal } from "./auth-refusals";
+import { AuthRefusal, explainRefusal, signatureRefusal, SignatureTrace } from "./auth-refusals";
 import { logLine } from "./replies";
 import { Target } from "./target";
 import { targetFor } from "./targets";
@@ -45,7 +46,8 @@ export class StreamContext implements CredentialWaiter {
   private attempts: i32 = 0;
   /** What signs this request's callouts (null without IAM), and the last signature made with them. */
   private credentials: Credentials | null = null;
-  private signing: SigningResult | null = null;
+  /** What AWS may quote back about the last signature: the canonical request's SHA-256 and the signed headers. */
+  private signed: SignatureTrace | null = null;
   /** Set once the request was repeated with fresh credentials after AWS called the old ones expired. */
   private reauthenticated: bool = false;
   /** The status and host result of the reply sent last (APISIX must be told when a reply was refused). */
@@ -59,6 +61,8 @@ export class StreamContext implements CredentialWaiter {
   private inRequestCallback: bool = false;
   /** Size of the client's body as the host holds it (proxy mode replaces it with the event). */
   private clientBodySize: usize = 0;
+  /** The body while it arrives: hashed piece by piece, kept when sent by callout or in an event. */
+  private body: RequestBody | null = null;
   private response: ProxyResponse | null = null;
 
   /** The config this request runs under, fixed when it starts even if the root is reconfigured. */
@@ -120,7 +124,7 @@ export class StreamContext implements CredentialWaiter {
     return FilterStatus.StopIteration;
   }
 
-  /** proxy_on_request_body: buffer until end of stream (the host keeps the bytes), refusing oversize bodies. */
+  /** proxy_on_request_body: each new piece is read and hashed now, refusing oversize bodies; sent at end of stream. */
   onRequestBody(bodySize: usize, endOfStream: bool): FilterStatus {
     this.inRequestCallback = true;
     const status = this.requestBody(bodySize, endOfStream);
@@ -134,20 +138,25 @@ export class StreamContext implements CredentialWaiter {
       return this.stage == Stage.Headers || this.stage == Stage.Proxied ? FilterStatus.Continue : FilterStatus.StopIteration;
     }
     if (<i64>bodySize > config.maxReqBodySize) return this.refuse(tooLarge(config));
-    if (!endOfStream) return FilterStatus.StopIteration;
-    const body = bodySize > 0 ? getBuffer(BufferType.HttpRequestBody, 0, <u32>bodySize) : EMPTY_BODY;
-    if (<usize>body.byteLength != bodySize) {
-      // Never send a truncated or empty body in place of the client's.
-      return this.refuse(failAnswer(Failure.RequestHostFault, "the host handed over " + body.byteLength.toString()
-        + " of " + bodySize.toString() + " body bytes"));
+    let body = this.body;
+    if (body == null) {
+      // A signed body as it came needs its hash; a callout or an event needs the bytes (in place, the host keeps them).
+      const target = this.target!;
+      body = new RequestBody(config.iam != null && target.sendsBodyAsIs, !this.inPlace || target.replacesBody,
+        this.request.declaredContentLength());
+      this.body = body;
     }
+    const problem = body.take(bodySize);
+    if (problem.length > 0) return this.refuse(failAnswer(Failure.RequestHostFault, problem));
+    if (!endOfStream) return FilterStatus.StopIteration;
+    this.body = null;
     this.clientBodySize = bodySize;
-    return this.send(body);
+    return this.send(body.bytes(), body.payloadHash());
   }
 
   /** The whole body is here: the target builds what goes to the function; credentials, then it is sent. */
-  private send(body: ArrayBuffer): FilterStatus {
-    const refusal = this.target!.build(this.request, body);
+  private send(body: ArrayBuffer, bodyHash: string = ""): FilterStatus {
+    const refusal = this.target!.build(this.request, body, bodyHash);
     if (refusal != null) return this.refuse(refusal);
     this.obtainCredentials();
     return this.afterReply();
@@ -191,7 +200,8 @@ export class StreamContext implements CredentialWaiter {
     const iam = this.config!.iam;
     if (credentials == null || iam == null) return NO_HEADERS;
     const signing = signRequest(this.target!.outgoing, credentials, iam.scope, realtimeMillis());
-    this.signing = signing;
+    // Only what a refusal's log line needs: the canonical request itself would stay in memory while the call runs.
+    this.signed = new SignatureTrace(signing.canonicalRequestHash, signing.signedHeaders);
     return signing.headersToAdd();
   }
 
@@ -308,7 +318,7 @@ export class StreamContext implements CredentialWaiter {
       if (refusal == AuthRefusal.ExpiredToken && !this.reauthenticated && this.provider!.rotates) {
         return reauthenticateAnswer();
       }
-      if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signing));
+      if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signed));
     }
     return this.target!.read(status, response, body);
   }

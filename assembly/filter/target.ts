@@ -14,8 +14,11 @@ export abstract class Target {
   /** At request headers: null when the request may go on, else the answer that refuses it. */
   abstract accept(request: ClientRequest): Answer | null;
 
-  /** With the whole body: fills `outgoing`; null when it can be sent, else the answer that refuses it. */
-  abstract build(request: ClientRequest, body: ArrayBuffer): Answer | null;
+  /**
+   * With the whole body: fills `outgoing`; null when it can be sent, else the answer that refuses it.
+   * `bodyHash` is the body's hex SHA-256 when it was hashed as it arrived ("" when not).
+   */
+  abstract build(request: ClientRequest, body: ArrayBuffer, bodyHash: string): Answer | null;
 
   /** The function's answer (a valid status, its headers and whole body) as the client's reply. */
   abstract read(status: u32, headers: Array<Header>, body: ArrayBuffer): Answer;
@@ -28,6 +31,11 @@ export abstract class Target {
   /** Proxy mode: what reads the function's response on its way to the client; null lets it pass untouched. */
   proxyResponse(): ProxyResponse | null {
     return null;
+  }
+
+  /** True when the payload signed is the client's body as it came, so it is hashed as it arrives. */
+  get sendsBodyAsIs(): bool {
+    return true;
   }
 
   /** Proxy mode: true when what is sent has a body of its own (an event), which must replace the client's. */

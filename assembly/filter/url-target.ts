@@ -29,7 +29,7 @@ export class UrlTarget extends Target {
   }
 
   /** The client's headers minus what the filter replaces, the configured API key, the body as it came. */
-  build(request: ClientRequest, body: ArrayBuffer): Answer | null {
+  build(request: ClientRequest, body: ArrayBuffer, bodyHash: string): Answer | null {
     const config = this.config;
     const replaced = new Replaced();
     replaced.apiKey = config.apiKey.length > 0;
@@ -38,6 +38,7 @@ export class UrlTarget extends Target {
     if (config.apiKey.length > 0) headers.push(new Header("x-api-key", config.apiKey));
     this.outgoing.headers = headers;
     this.outgoing.body = body;
+    this.outgoing.payloadHash = bodyHash;
     return null;
   }
 

@@ -15,6 +15,8 @@ export class OutgoingRequest {
   /** Ordinary headers, lower-case names, no pseudo-headers. */
   headers: Array<Header> = [];
   body: ArrayBuffer = new ArrayBuffer(0);
+  /** Hex SHA-256 of `body` when already known (hashed as it arrived or was written); "" to hash it when signing. */
+  payloadHash: string = "";
 
   /** The `:path` pseudo-header value: path, and `?query` when there is one. */
   get pathWithQuery(): string {

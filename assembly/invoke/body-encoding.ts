@@ -1,9 +1,8 @@
 // How an event carries the request body: as text when it is textual and valid UTF-8, otherwise base64
 // with isBase64Encoded — the rule API Gateway and Envoy's aws_lambda filter apply.
-import { isValidUtf8 } from "../kernel/utf8";
-import { base64Encode } from "../kernel/base64";
-import { JsonWriter } from "../util/json-writer";
 import { asciiLower } from "../kernel/ascii";
+import { jsonTextSize } from "../kernel/json-bytes";
+import { JsonWriter } from "../util/json-writer";
 
 /** True for content types whose bodies are text (text/*, JSON, XML, forms, JavaScript). */
 export function isTextualContentType(contentType: string): bool {
@@ -14,16 +13,6 @@ export function isTextualContentType(contentType: string): bool {
     || type.endsWith("+json") || type.endsWith("+xml");
 }
 
-export class EncodedBody {
-  constructor(public text: string, public isBase64Encoded: bool) {}
-}
-
-/** The body as an event field. */
-export function encodeBody(body: ArrayBuffer, contentType: string): EncodedBody {
-  if (isTextualContentType(contentType) && isValidUtf8(body)) return new EncodedBody(String.UTF8.decode(body), false);
-  return new EncodedBody(base64Encode(body), true);
-}
-
 /** Writes `body` and `isBase64Encoded` members; an empty body is omitted (v2) or null (v1, `nullWhenEmpty`). */
 export function writeBody(json: JsonWriter, body: ArrayBuffer, contentType: string, nullWhenEmpty: bool): void {
   if (body.byteLength == 0) {
@@ -31,9 +20,13 @@ export function writeBody(json: JsonWriter, body: ArrayBuffer, contentType: stri
     json.key("isBase64Encoded").bool(false);
     return;
   }
-  const encoded = encodeBody(body, contentType);
-  // Base64 text never needs escaping: skip the scan over what is the largest member of the event.
-  if (encoded.isBase64Encoded) json.key("body").plainString(encoded.text);
-  else json.key("body").string(encoded.text);
-  json.key("isBase64Encoded").bool(encoded.isBase64Encoded);
+  const ptr = changetype<usize>(body);
+  const length = <usize>body.byteLength;
+  // One pass tells text (well-formed UTF-8) from base64 and sizes the escaped text; the bytes are then
+  // written straight into the event.
+  const size = isTextualContentType(contentType) ? jsonTextSize(ptr, length) : -1;
+  json.key("body");
+  if (size >= 0) json.utf8Text(ptr, length, size);
+  else json.base64(ptr, length);
+  json.key("isBase64Encoded").bool(size < 0);
 }

@@ -27,15 +27,14 @@ function writeAll(json: JsonWriter, map: GroupedValues): void {
   json.endObject();
 }
 
-/** Serializes the request as a payload v1.0 event. */
-export function eventV1(facts: RequestFacts): string {
+/** Writes the request as a payload v1.0 event into `json`. */
+export function eventV1(facts: RequestFacts, json: JsonWriter): void {
   const headers = new GroupedValues();
   for (let i = 0; i < facts.headers.length; i++) headers.add(facts.headers[i].name, facts.headers[i].value);
   const query = new GroupedValues();
   const params = parseQuery(facts.rawQuery);
   for (let i = 0; i < params.length; i++) query.add(params[i].name, params[i].value);
 
-  const json = new JsonWriter();
   json.beginObject();
   json.key("resource").string("/{proxy+}");
   json.key("path").string(facts.rawPath);
@@ -62,5 +61,4 @@ export function eventV1(facts: RequestFacts): string {
   json.endObject();
   writeBody(json, facts.body, facts.header("content-type"), true);
   json.endObject();
-  return json.toString();
 }

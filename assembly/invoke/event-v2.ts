@@ -10,12 +10,20 @@ import { GroupedValues } from "./grouped-values";
 /** Writes each name with its values joined by ',' (API Gateway's rule for v2 maps). */
 function writeJoined(json: JsonWriter, map: GroupedValues): void {
   json.beginObject();
-  for (let i = 0; i < map.names.length; i++) json.key(map.names[i]).string(map.values[i].join(","));
+  for (let i = 0; i < map.names.length; i++) {
+    const values = map.values[i];
+    json.key(map.names[i]).beginString();
+    for (let k = 0; k < values.length; k++) {
+      if (k > 0) json.chars(",");
+      json.chars(values[k]);
+    }
+    json.endString();
+  }
   json.endObject();
 }
 
-/** Serializes the request as a payload v2.0 event. */
-export function eventV2(facts: RequestFacts): string {
+/** Writes the request as a payload v2.0 event into `json`. */
+export function eventV2(facts: RequestFacts, json: JsonWriter): void {
   const headers = new GroupedValues();
   const cookies = new Array<string>();
   for (let i = 0; i < facts.headers.length; i++) {
@@ -31,7 +39,6 @@ export function eventV2(facts: RequestFacts): string {
   const query = new GroupedValues();
   for (let i = 0; i < params.length; i++) query.add(params[i].name, params[i].value);
 
-  const json = new JsonWriter();
   json.beginObject();
   json.key("version").string("2.0");
   json.key("routeKey").string("$default");
@@ -69,5 +76,4 @@ export function eventV2(facts: RequestFacts): string {
   json.endObject();
   writeBody(json, facts.body, facts.header("content-type"), false);
   json.endObject();
-  return json.toString();
 }

@@ -6,6 +6,7 @@ import { Header } from "../http/header";
 import { forwardedResponseHeaders } from "../http/forwarding";
 import { base64Decode } from "../kernel/base64";
 import { isValidUtf8 } from "../kernel/utf8";
+import { scanJson, SCAN_WITHOUT_KEY } from "../kernel/json-scan";
 import { asciiLower } from "../kernel/ascii";
 
 /** Function replies nest deeper than configs; still bounded so a hostile reply cannot exhaust the stack. */
@@ -84,19 +85,29 @@ function readBody(reply: JsonValue, response: FunctionResponse): string {
   return "";
 }
 
+/** Payload v2.0's reply for JSON without statusCode: a 200 application/json of that JSON. */
+function jsonBody(payload: ArrayBuffer): FunctionResponse {
+  const response = new FunctionResponse();
+  response.headers.push(new Header("content-type", "application/json"));
+  response.body = payload;
+  return response;
+}
+
 /** Unwraps a proxy-integration reply; `anyJsonIsBody` is payload v2.0's rule for replies without statusCode. */
 export function unwrapFunctionResponse(payload: ArrayBuffer, anyJsonIsBody: bool): FunctionResponse {
   if (!isValidUtf8(payload)) return invalid("the function's reply is not UTF-8 JSON");
+  // v2: valid JSON without a top-level statusCode is the body as it is; a scan that builds nothing tells,
+  // and only a reply with statusCode (or a defect, to be named) is read whole.
+  if (anyJsonIsBody && scanJson(changetype<usize>(payload), <usize>payload.byteLength, MAX_REPLY_DEPTH, "statusCode") == SCAN_WITHOUT_KEY) {
+    return jsonBody(payload);
+  }
   const parsed = parseJson(String.UTF8.decode(payload), MAX_REPLY_DEPTH);
   const reply = parsed.value;
   if (reply == null) return invalid("the function's reply is not JSON: " + parsed.error);
   const statusCode = reply.kind == JsonKind.Object ? reply.get("statusCode") : null;
   if (statusCode == null) {
     if (!anyJsonIsBody) return invalid("the function's reply has no statusCode (a proxy-integration response is expected)");
-    const response = new FunctionResponse();
-    response.headers.push(new Header("content-type", "application/json"));
-    response.body = payload;
-    return response;
+    return jsonBody(payload);
   }
   if (!statusCode.isInteger() || statusCode.number < 100 || statusCode.number > 599) {
     return invalid("the function's statusCode is not an HTTP status (100-599)");

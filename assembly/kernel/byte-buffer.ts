@@ -4,13 +4,16 @@
 import { lowerAsciiUnit } from "./ascii";
 import { codePointAt, storeUtf8 } from "./utf8";
 
+/** Storage of a buffer whose contents were taken: the first write replaces it. */
+const NOTHING = new ArrayBuffer(0);
+
 /** Growable byte buffer; `length` bytes of `buffer` are in use. Reuse it across requests with `reset()`. */
 export class ByteBuffer {
   buffer: ArrayBuffer;
   length: i32 = 0;
 
   constructor(capacity: i32 = 256) {
-    this.buffer = new ArrayBuffer(capacity < 16 ? 16 : capacity);
+    this.buffer = changetype<ArrayBuffer>(__new(<usize>(capacity < 16 ? 16 : capacity), idof<ArrayBuffer>()));
   }
 
   /** Forgets the contents, keeps the storage. */
@@ -41,7 +44,8 @@ export class ByteBuffer {
     let grown = <i64>this.buffer.byteLength << 1;
     if (grown < need) grown = need;
     if (grown > 0x3fffffff) grown = need;
-    const next = new ArrayBuffer(<i32>min<i64>(grown, 0x7fffffff));
+    // Not zero-filled (the bytes past `length` are never read): growing for a megabyte body would clear it all.
+    const next = changetype<ArrayBuffer>(__new(<usize>min<i64>(grown, 0x7fffffff), idof<ArrayBuffer>()));
     memory.copy(changetype<usize>(next), changetype<usize>(this.buffer), <usize>this.length);
     this.buffer = next;
   }
@@ -131,6 +135,17 @@ export class ByteBuffer {
     const end = this.length;
     const base = this.at(0);
     for (let k = start; k < end; k++) store<u8>(base + <usize>k, <u8>lowerAsciiUnit(<u32>load<u8>(base + <usize>k)));
+  }
+
+  /**
+   * Hands the contents over as an ArrayBuffer of exactly `length` bytes — the storage itself, shrunk in
+   * place (no copy) — and starts over empty.
+   */
+  take(): ArrayBuffer {
+    const out = changetype<ArrayBuffer>(__renew(changetype<usize>(this.buffer), <usize>this.length));
+    this.buffer = NOTHING;
+    this.length = 0;
+    return out;
   }
 
   /** Copy of bytes `start..end` as a new ArrayBuffer. */

@@ -100,7 +100,8 @@ const tokenHeader = new Header("x-amz-security-token", "");
  * policy selects are signed (isSignedHeader), plus host (the request's authority, which wins over any
  * `host` header), the x-amz-date and — for temporary credentials — x-amz-security-token this adds.
  * Existing x-amz-date / x-amz-security-token / authorization headers are ignored: the caller must replace
- * them with `headersToAdd()`. The payload hash is over the exact body bytes.
+ * them with `headersToAdd()`. The payload hash is over the exact body bytes: `request.payloadHash` when the
+ * caller already has it, else computed here.
  */
 export function signRequest(request: OutgoingRequest, credentials: Credentials, scope: SigningScope,
   epochMillis: i64): SigningResult {
@@ -130,7 +131,7 @@ export function signRequest(request: OutgoingRequest, credentials: Credentials, 
   input.wirePath = request.path;
   input.rawQuery = request.query;
   input.headers = toSign;
-  input.payloadHash = payloadHash(request.body);
+  input.payloadHash = request.payloadHash.length > 0 ? request.payloadHash : payloadHash(request.body);
   const result = signCanonical(input, credentials, scope, date);
   result.sessionToken = token;
   toSign.length = 0; // don't keep the caller's headers alive

@@ -11,6 +11,12 @@ import { apiGatewayTime } from "../invoke/api-gateway-time";
 import { base64Decode, base64Encode } from "../kernel/base64";
 import { JsonWriter } from "../util/json-writer";
 import { StreamedInvocation } from "../invoke/response-stream";
+import { sha256Hex } from "../crypto/sha256";
+import { scanJson } from "../kernel/json-scan";
+import { isValidUtf8 } from "../kernel/utf8";
+import { JsonKind, parseJson } from "../util/json-reader";
+import { eventV1 as referenceEventV1 } from "./reference/event-v1";
+import { eventV2 as referenceEventV2 } from "./reference/event-v2";
 
 /** The ARN's parts as JSON, or {"error": …}. */
 export function arn(text: string): string {
@@ -22,9 +28,9 @@ export function arn(text: string): string {
     .key("name").string(value.name).key("qualifier").string(value.qualifier).endObject().toString();
 }
 
-/** An event for a request described by its parts; headers as "name: value" lines. */
-export function event(version: i32, method: string, rawPath: string, rawQuery: string, headerLines: string,
-  body: ArrayBuffer, sourceIp: string, epochMillis: i64): string {
+/** The facts of a request described by its parts; headers as "name: value" lines. */
+function factsOf(method: string, rawPath: string, rawQuery: string, headerLines: string, body: ArrayBuffer,
+  sourceIp: string, epochMillis: i64): RequestFacts {
   const facts = new RequestFacts();
   facts.method = method;
   facts.rawPath = rawPath;
@@ -40,7 +46,39 @@ export function event(version: i32, method: string, rawPath: string, rawQuery: s
   facts.domainName = "api.example.com";
   facts.timeEpochMillis = epochMillis;
   facts.accountId = "123456789012";
-  return version == 1 ? eventV1(facts) : eventV2(facts);
+  return facts;
+}
+
+/** The event for a request described by its parts (as text). */
+export function event(version: i32, method: string, rawPath: string, rawQuery: string, headerLines: string,
+  body: ArrayBuffer, sourceIp: string, epochMillis: i64): string {
+  return String.UTF8.decode(eventBytes(version, method, rawPath, rawQuery, headerLines, body, sourceIp, epochMillis));
+}
+
+let lastEventHash = "";
+
+/** The event's bytes as the filter sends them (written and hashed in one pass: see lastEventHashHex). */
+export function eventBytes(version: i32, method: string, rawPath: string, rawQuery: string, headerLines: string,
+  body: ArrayBuffer, sourceIp: string, epochMillis: i64): ArrayBuffer {
+  const facts = factsOf(method, rawPath, rawQuery, headerLines, body, sourceIp, epochMillis);
+  const json = new JsonWriter(64, true);
+  if (version == 1) eventV1(facts, json);
+  else eventV2(facts, json);
+  const bytes = json.bytes();
+  lastEventHash = json.payloadHash();
+  return bytes;
+}
+
+/** The hash the writer computed while writing the last eventBytes, and SHA-256 of those bytes, "a b". */
+export function lastEventHashes(bytes: ArrayBuffer): string {
+  return lastEventHash + " " + sha256Hex(bytes);
+}
+
+/** The same event from the string writer the filter used before (reference/), UTF-8 encoded as it sent it. */
+export function referenceEventBytes(version: i32, method: string, rawPath: string, rawQuery: string, headerLines: string,
+  body: ArrayBuffer, sourceIp: string, epochMillis: i64): ArrayBuffer {
+  const facts = factsOf(method, rawPath, rawQuery, headerLines, body, sourceIp, epochMillis);
+  return String.UTF8.encode(version == 1 ? referenceEventV1(facts) : referenceEventV2(facts));
 }
 
 /** The unwrapped reply as JSON: status, headers, body (base64) or error. */
@@ -99,3 +137,17 @@ export function streamPush(bytes: ArrayBuffer): string { return streamState(stre
 
 /** Ends the stream; returns the body held back and the state, as JSON. */
 export function streamFinish(): string { return streamState(streamed.finish()); }
+
+/** The scan's verdict on a UTF-8 document: -1 not JSON, 0 JSON without a top-level `key`, 1 with it. */
+export function scanDocument(bytes: ArrayBuffer, maxDepth: i32, key: string): i32 {
+  if (!isValidUtf8(bytes)) return -2;
+  return scanJson(changetype<usize>(bytes), <usize>bytes.byteLength, maxDepth, key);
+}
+
+/** The same verdict from the full reader (parseJson over the decoded text). */
+export function parseDocument(bytes: ArrayBuffer, maxDepth: i32, key: string): i32 {
+  if (!isValidUtf8(bytes)) return -2;
+  const value = parseJson(String.UTF8.decode(bytes), maxDepth).value;
+  if (value == null) return -1;
+  return value.kind == JsonKind.Object && value.get(key) != null ? 1 : 0;
+}

@@ -5,6 +5,8 @@
 export enum JsonKind { Null, Bool, Number, String, Array, Object }
 
 const MAX_DEPTH = 32;
+/** Objects with more members than this find duplicate keys through a hash set instead of a scan. */
+const SCANNED_KEYS = 8;
 
 /** A parsed JSON value. Objects keep their keys in document order. */
 export class JsonValue {
@@ -12,8 +14,10 @@ export class JsonValue {
   bool: bool = false;
   number: f64 = 0;
   text: string = "";
-  items: Array<JsonValue> = [];
-  keys: Array<string> = [];
+  /** Array items or object members; scalars share one empty list (only arrays and objects allocate). */
+  items: Array<JsonValue> = NO_ITEMS;
+  /** Object member names; empty (shared) for everything else. */
+  keys: Array<string> = NO_KEYS;
 
   /** The member named `key` of an object, or null. */
   get(key: string): JsonValue | null {
@@ -27,6 +31,11 @@ export class JsonValue {
       && Math.abs(this.number) <= 9007199254740991.0;
   }
 }
+
+// Shared by every scalar value and never written to.
+const NO_ITEMS = new Array<JsonValue>(0);
+const NO_KEYS = new Array<string>(0);
+const NO_UNITS = new Uint16Array(0);
 
 /** At most 64 characters of `text` for a message (a key or number may be a megabyte long). */
 export function excerpt(text: string): string {
@@ -127,18 +136,28 @@ class Reader {
     this.pos++;
     const value = new JsonValue();
     value.kind = JsonKind.Object;
+    const keys = new Array<string>();
+    value.keys = keys;
+    value.items = new Array<JsonValue>();
     this.skipSpace();
     if (this.peek() == 0x7d) { this.pos++; return value; }
-    // A hash set: with `keys.includes` a document of many members took seconds (quadratic).
-    const seen = new Set<string>();
+    // Few members are compared with each other; many go through a hash set (a scan of thousands took seconds).
+    let seen: Set<string> | null = null;
     while (true) {
       this.skipSpace();
       if (this.peek() != 0x22) return this.fail("expected a string key");
       const keyStart = this.pos;
       const key = this.string();
       if (key == null) return null;
-      if (seen.has(key)) { this.pos = keyStart; return this.fail("duplicate key \"" + excerpt(key) + "\""); }
-      seen.add(key);
+      if (seen == null && keys.length == SCANNED_KEYS) {
+        seen = new Set<string>();
+        for (let i = 0; i < keys.length; i++) seen.add(unchecked(keys[i]));
+      }
+      if (seen != null ? seen.has(key) : keys.includes(key)) {
+        this.pos = keyStart;
+        return this.fail("duplicate key \"" + excerpt(key) + "\"");
+      }
+      if (seen != null) seen.add(key);
       this.skipSpace();
       if (this.peek() != 0x3a) return this.fail("expected ':'");
       this.pos++;
@@ -159,6 +178,7 @@ class Reader {
     this.pos++;
     const value = new JsonValue();
     value.kind = JsonKind.Array;
+    value.items = new Array<JsonValue>();
     this.skipSpace();
     if (this.peek() == 0x5d) { this.pos++; return value; }
     while (true) {
@@ -236,7 +256,7 @@ class Reader {
       end++;
     }
     if (end > length) end = length;
-    const units = escapes ? new Uint16Array(end - start) : new Uint16Array(0);
+    const units = escapes ? new Uint16Array(end - start) : NO_UNITS;
     let count = 0;
     while (this.pos < end) {
       const c = text.charCodeAt(this.pos);

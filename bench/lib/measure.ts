@@ -19,6 +19,8 @@ export interface Case {
   name: string;
   /** Runs `n` operations; may be async. */
   run: (n: number) => unknown;
+  /** When set, `run` returns (or resolves to) the batch's time in ms as it measured it: one step of each operation. */
+  selfTimed?: boolean;
 }
 
 export interface CompareOptions {
@@ -49,6 +51,11 @@ export function pairedDifference(a: Summary, b: Summary): Summary {
   return summarize(a.samples.map((x, i) => x - b.samples[i]), 1);
 }
 
+/** (a − b) / c per round (all three measured in the same round): a share of a request relative to a kernel. */
+export function pairedShareRatio(a: Summary, b: Summary, c: Summary): Summary {
+  return summarize(a.samples.map((x, i) => (x - b.samples[i]) / c.samples[i]), 1);
+}
+
 /** Ratio a/b per round (both measured in the same round, back to back), summarized: robust to load drift. */
 export function pairedRatio(a: Summary, b: Summary, invert = false): Summary {
   const r = a.samples.map((x, i) => (invert ? b.samples[i] / x : x / b.samples[i]));
@@ -57,9 +64,10 @@ export function pairedRatio(a: Summary, b: Summary, invert = false): Summary {
 
 async function timeBatch(c: Case, n: number): Promise<number> {
   const t0 = process.hrtime.bigint();
-  const r = c.run(n);
-  if (r instanceof Promise) await r;
-  return Number(process.hrtime.bigint() - t0) / 1e6; // ms
+  let r = c.run(n);
+  if (r instanceof Promise) r = await r;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6; // ms
+  return c.selfTimed ? (r as number) : wall;
 }
 
 /** Measures every case interleaved; returns per-operation times (µs by default) by case name. */

@@ -79,6 +79,31 @@ export async function runRequests(h: Loaded, n: number, req: RequestKind): Promi
   trim(h.host);
 }
 
+/**
+ * Runs `n` POST requests whose body arrives in `chunks` (Envoy: one proxy_on_request_body per chunk, the
+ * buffer so far each time) and returns the ms spent in the last body callback — from the last chunk to the
+ * dispatched callout — summed over the `n` requests. Each callout is then answered and the stream ended.
+ */
+export function runBodyTail(h: Loaded, n: number, chunks: Buffer[]): number {
+  const headers: Pairs = [[":method", "POST"], [":path", `/aws?${QUERY}`], [":authority", "gateway.example.com"], [":scheme", "https"],
+    ...REQUEST_HEADERS, ["content-length", String(chunks.reduce((s, c) => s + c.length, 0))]];
+  let ms = 0;
+  for (let j = 0; j < n; j++) {
+    const id = h.host.newStream(h.rootId);
+    h.host.callOnRequestHeaders(id, headers, false);
+    for (let i = 0; i < chunks.length - 1; i++) h.host.callOnRequestBody(id, chunks[i], false);
+    const t0 = process.hrtime.bigint();
+    h.host.callOnRequestBody(id, chunks[chunks.length - 1], true);
+    ms += Number(process.hrtime.bigint() - t0) / 1e6;
+    const pending = h.host.getPendingCallouts().find((c) => c.streamId === id);
+    if (!pending) throw new Error(`no callout after the last body chunk: ${JSON.stringify(h.host.getLogs())}`);
+    h.host.callOnHttpCallResponse(h.rootId, pending.token, ANSWER);
+    h.host.callOnDone(id); h.host.callOnLog(id); h.host.callOnDelete(id);
+  }
+  trim(h.host);
+  return ms;
+}
+
 const PAGE = 65536;
 
 export interface MemoryFigures {

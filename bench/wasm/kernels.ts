@@ -102,6 +102,18 @@ export function sha256Loop(n: i32): usize {
   return digestOut;
 }
 
+/** SHA-256 of the first `len` bytes of the input buffer, `n` times (the share figures' unit of hashing). */
+export function sha256PrefixLoop(n: i32, len: i32): usize {
+  const p = changetype<usize>(input);
+  const size = <usize>min(len, input.byteLength);
+  for (let i = 0; i < n; i++) {
+    ctxInit(ctx);
+    ctxUpdate(ctx, p, size);
+    ctxFinal(ctx, digestOut);
+  }
+  return digestOut;
+}
+
 /** A full collection between batches (needed if the build uses a runtime that never collects by itself). */
 export function collect(): void {
   __collect();
