@@ -253,7 +253,7 @@ export class StreamContext implements CredentialWaiter {
   private proxiedRefusal(headers: Array<Header>): void {
     const refusal = signatureRefusal(headers, EMPTY_BODY);
     if (refusal == AuthRefusal.None) return;
-    let line = this.request.logName + ": " + explainRefusal(refusal, headers, this.signing);
+    let line = this.request.logName + ": " + explainRefusal(refusal, headers, this.signed);
     if (refusal == AuthRefusal.ExpiredToken && this.provider!.rotates) {
       this.provider!.invalidate(this.credentials!);
       line += "; they are dropped and the next request fetches new ones";
