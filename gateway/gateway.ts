@@ -76,7 +76,9 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
   const source = options.configFile ? readConfigSource(options.configFile) : undefined;
   let named: string[] = [];
   try { named = source ? [JSON.parse(source.text).authorization?.apikey_env].filter((n) => typeof n === "string") : []; } catch { /* the filter reports it */ }
-  const text = source?.text ?? JSON.stringify({ function_uri: DEMO_URI, path_prefix: options.route === "" ? "/" : options.route ?? "/aws" });
+  const text = source?.text ?? JSON.stringify({
+    function_uri: DEMO_URI, path_prefix: options.route === "" ? "/" : options.route ?? "/aws", ...(options.mode === "proxy" ? { mode: "proxy" } : {}),
+  });
   let prefix: string | undefined;
   try { prefix = JSON.parse(text).path_prefix; } catch { /* idem */ }
   const route = options.route ?? (source?.routeUri !== undefined ? routeFromUri(source.routeUri) : typeof prefix === "string" ? prefix.replace(/\/+$/, "") : "/aws");
@@ -170,6 +172,8 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
   say(`try: curl -i 'localhost:${port}${route}${tryPath(live.current!.plugin)}'  (metrics: curl localhost:${port}${METRICS_PATH})`);
   if (live.current!.facts.proxy) {
     say(`stream: curl -N 'localhost:${port}${route}/stream?n=5&gap=300'${live.current!.facts.invoke ? " -d '{}'" : ""}  (chunks arrive one by one through the filter)`);
+  } else if (!options.configFile) {
+    say(`callout mode answers once the function is done: npm start -- --mode proxy streams (curl -N 'localhost:${port}${route}/stream')`);
   }
   return {
     port,

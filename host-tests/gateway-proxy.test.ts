@@ -25,7 +25,8 @@ function stream(port: number, path: string, body?: string): Promise<{ status: nu
   });
 }
 
-const cases = [
+const cases: { config?: string; profile: string; body?: string }[] = [
+  { profile: "apisix" }, // the demo config with --mode proxy
   { config: "examples/proxy/plugin-url.json", profile: "envoy" },
   { config: "examples/proxy/plugin-url.json", profile: "apisix" },
   { config: "examples/proxy/envoy.yaml", profile: "envoy" },
@@ -33,8 +34,8 @@ const cases = [
 ];
 
 for (const { config, profile, body } of cases) {
-  test(`--host ${profile} --config ${config}: /aws/stream arrives chunk by chunk, as the function writes it`, async () => {
-    const { gateway, out } = await inProcess(["--host", profile, "--config", join(root, config)], { ...DUMMY });
+  test(`--host ${profile} ${config ? `--config ${config}` : "--mode proxy"}: /aws/stream arrives chunk by chunk, as the function writes it`, async () => {
+    const { gateway, out } = await inProcess(["--host", profile, ...(config ? ["--config", join(root, config)] : ["--mode", "proxy"])], { ...DUMMY });
     try {
       const gap = 150;
       const r = await stream(gateway.port, `/aws/stream?n=4&gap=${gap}`, body);
@@ -54,3 +55,15 @@ for (const { config, profile, body } of cases) {
     }
   });
 }
+
+test("the demo config in callout mode says how to stream; --mode is refused beside --config and for other values", async () => {
+  const { gateway, out } = await inProcess([], {});
+  try {
+    assert.match(out.text, /callout mode answers once the function is done: npm start -- --mode proxy streams/);
+  } finally {
+    await gateway.close();
+  }
+  await assert.rejects(inProcess(["--mode", "stream"], {}), /--mode must be callout or proxy, not stream/);
+  await assert.rejects(inProcess(["--mode", "proxy", "--config", join(root, "examples/proxy/plugin-url.json")], {}),
+    /--mode sets the demo config's mode: with --config, set "mode" in /);
+});
