@@ -4,6 +4,7 @@
 // watched config file. Arguments and files are checked before anything is built (options.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { buffer } from "node:stream/consumers";
 import { Host, type ClientSink, type Reply } from "../emulator/index.ts";
 import { ensureReleaseBuilt } from "./build.ts";
 import { prometheusText } from "./metrics.ts";
@@ -48,15 +49,6 @@ function listen(server: Server, port: number): Promise<number> {
       ? new StartError(`port ${port} on 127.0.0.1 is in use (another gateway?): choose another with --port`)
       : new StartError(`cannot listen on 127.0.0.1:${port}: ${error.message}`)));
     server.listen(port, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
   });
 }
 
@@ -126,7 +118,7 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
       say(`${req.method} ${pathOnly} -> 404 (outside the route ${route})`);
       return;
     }
-    const body = await readBody(req);
+    const body = await buffer(req);
     const headers: [string, string][] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i].toLowerCase();

@@ -6,7 +6,7 @@
 // status and headers; non-200 answers read like buffered ones; bodiless requests by callout.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { LogLevel } from "../emulator/index.ts";
+import { LogLevel, type Reply } from "../emulator/index.ts";
 import { configure, headerValues, json } from "./support/filter-host.ts";
 import { throttled } from "./support/invoke-api.ts";
 import { KEYS, proxyHost } from "./support/proxy-host.ts";
@@ -56,39 +56,38 @@ describe("envoy: InvokeWithResponseStream in proxy mode", () => {
     assert.equal(host.getCallouts().length, 0);
   });
 
-  test("streaming: the client has the first token before the function's last is sent", async () => {
+  /**
+   * Streams `writes` (three of them) and reports whether the client had a first piece before the function
+   * sent its last one (waiting up to 3 s for it), with the reply.
+   */
+  async function firstBeforeLast(writes: string[]): Promise<{ beforeLast: boolean | undefined; reply: Reply }> {
     reset();
     let first!: () => void;
     const arrived = new Promise<void>((resolve) => (first = resolve));
     let beforeLast: boolean | undefined;
-    output = () => ({ writes: ["one ", "two ", "three"] });
+    output = () => ({ writes });
     streaming = () => ({
       beforeChunk: async (i) => {
         if (i === 2) beforeLast = await Promise.race([arrived.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
       },
     });
     const { host, root } = await envoy();
-    const r = await host.request(root, post(), { client: { head() {}, chunk: () => first(), end() {}, abort() {} } });
+    const reply = await host.request(root, post(), { client: { head() {}, chunk: () => first(), end() {}, abort() {} } });
+    return { beforeLast, reply };
+  }
+
+  test("streaming: the client has the first token before the function's last is sent", async () => {
+    const { beforeLast, reply } = await firstBeforeLast(["one ", "two ", "three"]);
     assert.equal(beforeLast, true);
-    assert.equal(r.body.toString(), "one two three");
-    assert.ok(r.proxied!.chunks.length >= 3);
+    assert.equal(reply.body.toString(), "one two three");
+    assert.ok(reply.proxied!.chunks.length >= 3);
   });
 
   test("a stream of JSON lines (no prelude) is not held back looking for one: the first line arrives before the last is sent", async () => {
-    reset();
-    let first!: () => void;
-    const arrived = new Promise<void>((resolve) => (first = resolve));
-    let beforeLast: boolean | undefined;
-    output = () => ({ writes: ['{"token":"a"}\n', '{"token":"b"}\n', '{"token":"c"}\n'] });
-    streaming = () => ({
-      beforeChunk: async (i) => {
-        if (i === 2) beforeLast = await Promise.race([arrived.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
-      },
-    });
-    const { host, root } = await envoy();
-    const r = await host.request(root, post(), { client: { head() {}, chunk: () => first(), end() {}, abort() {} } });
+    const lines = ['{"token":"a"}\n', '{"token":"b"}\n', '{"token":"c"}\n'];
+    const { beforeLast, reply } = await firstBeforeLast(lines);
     assert.equal(beforeLast, true);
-    assert.equal(r.body.toString(), '{"token":"a"}\n{"token":"b"}\n{"token":"c"}\n');
+    assert.equal(reply.body.toString(), lines.join(""));
   });
 
   test("frames split across HTTP chunks anywhere (every byte its own chunk) give the same bytes", async () => {

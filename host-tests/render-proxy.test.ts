@@ -11,11 +11,11 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import YAML from "yaml";
 import { checkEnvoy } from "../cli/envoy-shape.mjs";
-import { main } from "../cli/main.mjs";
 import { Host } from "../emulator/index.ts";
 import { AwsEndpoint, echo } from "./support/aws-endpoint.ts";
 import { configure, json } from "./support/filter-host.ts";
 import { FUNCTION_URL_HOST, KEYS } from "./support/proxy-host.ts";
+import { runCli } from "./support/cli-run.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aws-lambda-render-proxy-"));
 let files = 0;
@@ -31,11 +31,7 @@ after(async () => {
 const URL_PLUGIN = { function_uri: `https://${FUNCTION_URL_HOST}/base`, path_prefix: "/aws", mode: "proxy", authorization: { iam: { ...KEYS } } };
 const ARN_PLUGIN = { function_uri: "arn:aws:lambda:us-east-1:123456789012:function:fn", mode: "proxy", authorization: { iam: { ...KEYS } } };
 
-function run(args: string[]) {
-  const out = { stdout: "", stderr: "" };
-  const io = { stdout: { write: (s: string) => { out.stdout += s; } }, stderr: { write: (s: string) => { out.stderr += s; } }, env: {}, readStdin: () => "" };
-  return { code: main(args, io), ...out };
-}
+const run = runCli;
 
 function file(plugin: object): string {
   const path = join(dir, `plugin-${files++}.json`);
