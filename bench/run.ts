@@ -17,8 +17,8 @@ import { Wasi } from "../emulator/index.ts";
 import { TRANSFORM_ARGS } from "../scripts/transforms/index.mjs";
 import { compare, pairedDifference, pairedRatio, pairedShareRatio, type Summary } from "./lib/measure.ts";
 import {
-  AK, AMZ_DATE, API_KEY_CONFIG, CLIENT_HEADERS, FULL_IAM_CONFIG, GET, HOST, IAM_CONFIG, INVOKE_CONFIG, PATH, QUERY, SK, T0,
-  loadHost, measureMemory, postOf, runBodyTail, runRequests,
+  AK, AMZ_DATE, API_KEY_CONFIG, CLIENT_HEADERS, FULL_IAM_CONFIG, GET, HOST, IAM_CONFIG, INVOKE_CONFIG, PATH, PROXY_IAM_CONFIG, QUERY, SK, T0,
+  loadHost, measureMemory, postOf, runBodyTail, runProxied, runRequests,
 } from "./lib/requests.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -229,6 +229,52 @@ async function benchRequests(k: any): Promise<void> {
   record("configure_us_noop", cfg.get("noop")!, "same call into the do-nothing filter (host's share)");
 }
 
+// ---- proxy mode beside callout mode -----------------------------------------------------------------
+
+async function benchProxy(k: any): Promise<void> {
+  const post = postOf(Buffer.alloc(64 * 1024, "x"));
+  // The request the route's upstream would get must carry the signature AWS would compute (body included).
+  const check = await loadHost(FILTER, PROXY_IAM_CONFIG);
+  const sent = await check.host.request(check.rootId, { method: "POST", path: post.path, authority: "gateway.example.com", headers: Object.entries(CLIENT_HEADERS), body: post.body });
+  const sentHeaders = new Map(sent.upstreamRequest?.headers ?? []);
+  const oracle = await new SignatureV4({
+    credentials: { accessKeyId: AK, secretAccessKey: SK }, region: "us-east-1", service: "execute-api",
+    sha256: Hash.bind(null, "sha256"), applyChecksum: false,
+  }).sign({
+    method: "POST", protocol: "https:", hostname: HOST, path: PATH, query: { name: "APISIX" }, body: post.body,
+    headers: { host: HOST, "content-type": CLIENT_HEADERS["content-type"], "x-api-key": CLIENT_HEADERS["x-api-key"] },
+  } as any, { signingDate: new Date(T0) });
+  if (sentHeaders.get("authorization") !== oracle.headers.authorization) {
+    throw new Error(`proxied request's signature is not AWS's: ${sentHeaders.get("authorization")} != ${oracle.headers.authorization}`);
+  }
+  const groups = [];
+  for (const req of [GET, post]) {
+    // Each kind of request on its own VMs, GETs and POSTs in separate groups (as in benchRequests).
+    const [callout, proxy, noop, pass] = await Promise.all([
+      loadHost(FILTER, IAM_CONFIG), loadHost(FILTER, PROXY_IAM_CONFIG),
+      loadHost(join(OUT, "noop-filter.wasm"), {}), loadHost(join(OUT, "pass-filter.wasm"), {}),
+    ]);
+    const cases = [
+      { name: "callout", run: (n: number) => runRequests(callout, n, req) },
+      { name: "proxy", run: (n: number) => runProxied(proxy, n, req) },
+      { name: "noop", run: (n: number) => runRequests(noop, n, req) },
+      { name: "pass", run: (n: number) => runProxied(pass, n, req) },
+    ];
+    if (req.body) cases.push({ name: "hash_64k", run: (n: number) => k.sha256PrefixLoop(n, 64 * 1024) });
+    groups.push(await compare(cases, { rounds: ROUNDS, batchMs: 60, warmupMs: 300 }));
+  }
+  for (const [g, kind, what] of [[groups[0], "get", "GET seed request"], [groups[1], "post64k", "POST 64 KiB body"]] as const) {
+    const callout = g.get("callout")!, proxy = g.get("proxy")!, noop = g.get("noop")!, pass = g.get("pass")!;
+    record(`request_us_${kind}_iam_proxy`, proxy, `filter, proxy mode, ${what}, IAM: headers → body → signed in place → upstream's 200 and body through the filter`);
+    record(`request_us_${kind}_iam_callout_same_rounds`, callout, `filter, callout mode, same request and config, same rounds`);
+    record(`request_us_pass_${kind}`, pass, `do-nothing proxy filter (bench/wasm/pass-filter.ts): holds the headers for the body, lets all through`);
+    record(`request_filter_share_us_${kind}_iam_proxy`, pairedDifference(proxy, pass), `request_us_${kind}_iam_proxy − request_us_pass_${kind}, per round then median`);
+    record(`proxy_vs_callout_${kind}_iam`, pairedRatio(proxy, callout), `request_us_${kind}_iam_proxy ÷ callout mode's, per round then median`);
+    record(`proxy_vs_callout_filter_share_${kind}_iam`, pairedRatio(pairedDifference(proxy, pass), pairedDifference(callout, noop)), `the filter's own share, proxy ÷ callout (each minus its do-nothing filter), per round then median`);
+    if (kind === "post64k") record("post64k_iam_proxy_share_vs_hash", pairedShareRatio(proxy, pass, g.get("hash_64k")!), "request_filter_share_us_post64k_iam_proxy ÷ SHA-256 of 64 KiB, per round then median");
+  }
+}
+
 // ---- body arriving in pieces: what is left after the last one -----------------------------------------
 
 async function benchBodyTail(k: any): Promise<void> {
@@ -266,7 +312,7 @@ async function benchMemory(): Promise<void> {
 async function main(): Promise<void> {
   const started = performance.now();
   mkdirSync(OUT, { recursive: true });
-  await Promise.all([asc("bench/wasm/kernels.ts", "kernels"), asc("bench/wasm/noop-filter.ts", "noop-filter")]);
+  await Promise.all([asc("bench/wasm/kernels.ts", "kernels"), asc("bench/wasm/noop-filter.ts", "noop-filter"), asc("bench/wasm/pass-filter.ts", "pass-filter")]);
   const k = await instantiateKernels();
   const cpu = cpus();
   const machine = { cpu: cpu[0]?.model ?? "unknown", cores: cpu.length, platform: `${platform()} ${arch()}`, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version };
@@ -275,6 +321,7 @@ async function main(): Promise<void> {
   await benchSign(k);
   await benchSha256(k);
   await benchRequests(k);
+  await benchProxy(k);
   await benchBodyTail(k);
   await benchMemory();
   recordValue("wasm_bytes", statSync(FILTER).size, "size of build/aws-lambda.wasm (target ≤ 98304)");

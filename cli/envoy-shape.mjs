@@ -10,7 +10,8 @@ const MESSAGES = {
   StaticResources: { fields: { listeners: "[Listener]", clusters: "[Cluster]" } },
   Address: { fields: { socket_address: "SocketAddress" }, required: ["socket_address"] },
   SocketAddress: { fields: { address: "string", port_value: "uint32" }, required: ["address", "port_value"] },
-  Listener: { fields: { name: "string", address: "Address", filter_chains: "[FilterChain]" }, required: ["address"] },
+  Listener: { fields: { name: "string", address: "Address", filter_chains: "[FilterChain]", per_connection_buffer_limit_bytes: "uint32" },
+    required: ["address"] },
   FilterChain: { fields: { filters: "[NamedAny]" } },
   NamedAny: { fields: { name: "string", typed_config: "Any" }, required: ["name", "typed_config"] },
   HttpConnectionManager: {

@@ -3,8 +3,9 @@
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import { configureFilter, DEFAULT_WASM } from "./configure.mjs";
-import { DEFAULT_WASM_PATH, discoveryResponse, envoyClusters, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter } from "./render-envoy.mjs";
-import { apisixNotes, apisixRoute, PLUGIN_NAME } from "./render-apisix.mjs";
+import { DEFAULT_WASM_PATH, discoveryResponse, envoyClusters, functionVirtualHost, mappingNotes, needsEnvCredentials, upstreamName, wasmFilter }
+  from "./render-envoy.mjs";
+import { apisixNotes, apisixProxyNotes, apisixRoute, PLUGIN_NAME } from "./render-apisix.mjs";
 import { checkEnvoy } from "./envoy-shape.mjs";
 import {
   APISIX_WASM_PATH, apiKeyVariables, apisixConfigYaml, DEFAULT_ENVOY_VERSION, envoyMessages, envoyOptions, passApisixVariables, passVariables,
@@ -21,7 +22,8 @@ export const USAGE = `usage:
       --env gives the filter this process's environment (for "iam" without keys).
   aws-lambda-wasm render envoy FILE [--wasm-path PATH] [--ecds] [--envoy-version X.Y]
                                     [--secrets env|inline] [--trusted-ca PATH]
-      Prints the Envoy v3 HTTP filter and the cluster its callouts use. --wasm-path sets
+      Prints the Envoy v3 HTTP filter and the cluster its callouts use (mode proxy: also the virtual
+      host the filter re-routes the signed request to). --wasm-path sets
       vm_config.code (default ${DEFAULT_WASM_PATH}); --ecds prints an ECDS DiscoveryResponse instead.
       --envoy-version (default ${DEFAULT_ENVOY_VERSION}) leaves out fields that release lacks: before 1.35
       allow_on_headers_stop_iteration, so request bodies never reach the filter (warned on stderr).
@@ -31,7 +33,8 @@ export const USAGE = `usage:
       --trusted-ca is the CA bundle the cluster verifies the function with (default
       ${SYSTEM_TRUST_STORE}).
   aws-lambda-wasm render apisix FILE --uri /aws/* [--name ${PLUGIN_NAME}] [--wasm-path PATH]
-      Prints the Admin API route body with the plugin config as a "conf" string, and on stderr
+      Prints the Admin API route body with the plugin config as a "conf" string (mode proxy: with the
+      route's upstream, the function host:443 over https with pass_host "pass"), and on stderr
       the config.yaml entry declaring the plugin (file default ${APISIX_WASM_PATH}).
 
 FILE is a plugin config (JSON); "-" reads standard input. --wasm MODULE runs another build of the
@@ -166,10 +169,14 @@ function renderEnvoy(file, args, io) {
     header.push("An ECDS file for config_discovery.config_source.path_config_source: replace it by an atomic move.",
       `The cluster "${upstreamName(plugin)}" must already exist (render without --ecds prints it).`);
   } else {
-    body = { http_filters: [wasmFilter(plugin, options)], clusters: envoyClusters(plugin, options) };
+    const proxy = plugin.mode === "proxy";
+    body = { http_filters: [wasmFilter(plugin, options)], ...(proxy ? { virtual_hosts: [functionVirtualHost(plugin)] } : {}),
+      clusters: envoyClusters(plugin, options) };
     passVariables(body.http_filters[0].typed_config, placed.variables);
     header.push("http_filters: add to http_connection_manager.http_filters before envoy.filters.http.router.",
-      "clusters: add to static_resources.clusters; the filter's upstream names it.", "", ...mappingNotes(plugin, options));
+      ...(proxy ? ["virtual_hosts: add to the route_config's virtual_hosts (the function's authority; the filter re-routes to it)."] : []),
+      `clusters: add to static_resources.clusters; the filter's ${proxy ? "rewritten :authority routes to" : "upstream names"} it.`, "",
+      ...mappingNotes(plugin, options));
   }
   if (needsEnvCredentials(plugin)) header.push("Start Envoy with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set.");
   if (placed.variables.length > 0) header.push(`Start Envoy with ${placed.variables.join(", ")} set: the API key (authorization.apikey_env).`);
@@ -184,7 +191,8 @@ function renderEnvoy(file, args, io) {
 /** The renderer's output must pass the same structural check as the examples. */
 function selfCheck(body, ecds) {
   const errors = ecds ? checkEnvoy(body, "DiscoveryResponse")
-    : [...body.http_filters.flatMap((f) => checkEnvoy(f, "HttpFilter")), ...body.clusters.flatMap((c) => checkEnvoy(c, "Cluster"))];
+    : [...body.http_filters.flatMap((f) => checkEnvoy(f, "HttpFilter")), ...body.clusters.flatMap((c) => checkEnvoy(c, "Cluster")),
+      ...(body.virtual_hosts ?? []).flatMap((v) => checkEnvoy(v, "VirtualHost"))];
   if (errors.length > 0) throw new Error(`rendered Envoy config is malformed:\n${errors.join("\n")}`);
 }
 
@@ -198,6 +206,7 @@ function renderApisix(file, args, io) {
   for (const note of apisixNotes(plugin, uri)) io.stderr.write(`note: ${note}\n`);
   const name = args.options["--name"] ?? PLUGIN_NAME;
   io.stdout.write(`${JSON.stringify(apisixRoute(plugin, { uri, name }), null, 2)}\n`);
+  if (plugin.mode === "proxy") for (const note of apisixProxyNotes(plugin)) io.stderr.write(`note: ${note}\n`);
   // stderr, so that stdout stays an Admin API body that pipes into curl.
   const configYaml = passApisixVariables(apisixConfigYaml(plugin, { name, file: args.options["--wasm-path"] ?? APISIX_WASM_PATH }),
     apiKeyVariables(plugin));

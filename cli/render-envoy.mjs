@@ -266,6 +266,25 @@ export function envoyClusters(plugin, options = {}) {
   return [function_, ...credentials];
 }
 
+/** Lambda's longest run (15 min): a proxied response may stream that long, and Envoy's route timeout spans all of it. */
+export const PROXY_ROUTE_TIMEOUT = "900s";
+/** Enough for a filter that reads a buffered Invoke API answer back (Lambda's 6 MB, and room for the JSON). */
+export const PROXY_INVOKE_BUFFER_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * Proxy mode: the virtual host the router picks once the filter rewrote :authority to the function's (each
+ * header write clears the route cache), routing everything to the function's cluster, under Lambda's
+ * maximum run time instead of Envoy's 15 s default.
+ */
+export function functionVirtualHost(plugin) {
+  const authority = functionEndpoint(plugin).authority;
+  return {
+    name: `${FILTER_NAME}-function`,
+    domains: [authority],
+    routes: [{ match: { prefix: "/" }, route: { cluster: upstreamName(plugin), timeout: PROXY_ROUTE_TIMEOUT } }],
+  };
+}
+
 /** An ECDS file: a DiscoveryResponse holding the filter as a TypedExtensionConfig named FILTER_NAME. */
 export function discoveryResponse(plugin, { version = "1", ...options } = {}) {
   return {
@@ -279,7 +298,7 @@ export function discoveryResponse(plugin, { version = "1", ...options } = {}) {
 export function mappingNotes(plugin, { trustedCa = SYSTEM_TRUST_STORE } = {}) {
   const s = { ...DEFAULTS, ...plugin };
   const endpoint = functionEndpoint(plugin);
-  const notes = [
+  const notes = plugin.mode === "proxy" ? proxyNotes(plugin) : [
     `timeout ${s.timeout} ms: the filter's callout timeout; also the cluster's connect_timeout`,
     `upstream "${upstreamName(plugin)}": the cluster name the filter calls out to`,
   ];
@@ -301,6 +320,23 @@ export function mappingNotes(plugin, { trustedCa = SYSTEM_TRUST_STORE } = {}) {
   }
   for (const endpoint of credentialEndpoints(plugin)) {
     notes.push(`cluster "${endpoint.name}": ${endpoint.what}, ${endpoint.scheme === "https" ? `TLS verified against ${trustedCa}` : "plain HTTP"}`);
+  }
+  return notes;
+}
+
+/** Where proxy mode's pieces go and what they need. */
+function proxyNotes(plugin) {
+  const invoke = /^(?:arn:|\d{12}:function:)/.test(plugin.function_uri);
+  const cluster = upstreamName(plugin);
+  const notes = [
+    `mode proxy: the filter rewrites :authority to ${functionEndpoint(plugin).authority} and signs the request in place; the router then`,
+    `  picks the virtual host above and sends it to the cluster "${cluster}" (route timeout ${PROXY_ROUTE_TIMEOUT}: Envoy's 15 s default spans the whole`,
+    "  response and would cut streams). The route that matches the client's request needs no cluster of its own.",
+    "allow_on_headers_stop_iteration: needed for request bodies and for the filter to hold the response headers it rewrites.",
+  ];
+  if (invoke) {
+    notes.push(`Invoke API: the filter reads Lambda's buffered answer back; raise the listener's per_connection_buffer_limit_bytes to ${PROXY_INVOKE_BUFFER_LIMIT}`
+      + " (Envoy's 1 MiB default answers larger replies 500). A request without a body goes by callout to the same cluster.");
   }
   return notes;
 }

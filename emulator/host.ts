@@ -153,6 +153,19 @@ export class Host {
   }
 
   /**
+   * Delivers a proxied request's response headers (`:status` first, as the host builds the map):
+   * proxy_on_response_headers. Returns the filter's raw FilterStatus.
+   */
+  callOnResponseHeaders(streamId: number, headers: HeaderInput, endOfStream: boolean): number {
+    return this.streams.deliverResponseHeaders(streamId, callerPairs(headers), endOfStream);
+  }
+
+  /** Delivers one piece of a proxied response: proxy_on_response_body, the piece kept as the host keeps it. */
+  callOnResponseBody(streamId: number, body: Uint8Array, endOfStream: boolean): number {
+    return this.streams.deliverResponseBody(streamId, Buffer.from(body), endOfStream);
+  }
+
+  /**
    * Answers callout `token` (null = failure, 0 headers): proxy_on_http_call_response on the root
    * context, with headers (map 6) and body (buffer 4) readable only during that call.
    */

@@ -8,6 +8,6 @@ export { BufferType, FilterStatus, LogLevel, MapType, MetricType, WasmResult } f
 export type { FaultResult } from "./faults.ts";
 export { Wasi, WasiExit, type WasiOptions } from "./wasi.ts";
 export type {
-  Callout, CalloutAnswer, ExportContext, HeaderInput, HostOptions, LocalResponse, LogEntry, Metric, Pairs, Profile, Reply,
-  RequestOptions, RequestSpec, TextOrBytes,
+  ApisixUpstream, Callout, CalloutAnswer, ClientSink, ExportContext, HeaderInput, HostOptions, LocalResponse, LogEntry, Metric, Pairs, Profile, Reply,
+  ProxiedExchange, ReceivedChunk, RequestOptions, RequestSpec, TextOrBytes, UpstreamRequest,
 } from "./types.ts";

@@ -5,7 +5,7 @@
 // or tick takes them first, never twice (VmState.rootCalloutsAnswering).
 import { fromCaller } from "./text.ts";
 import { callerPairs } from "./header-map.ts";
-import type { Callout, CalloutAnswer, Pairs, Reply, RequestOptions, RequestSpec } from "./types.ts";
+import type { Callout, CalloutAnswer, ClientSink, Pairs, Reply, RequestOptions, RequestSpec } from "./types.ts";
 import type { Driver } from "./hosts/behaviour.ts";
 import { EMPTY, WasmTrap, type Answer, type StreamContext } from "./vm-state.ts";
 
@@ -97,6 +97,11 @@ export abstract class RequestRun {
   protected readonly http10: boolean;
   /** The client's headers, names lower-cased. */
   protected readonly headers: Pairs;
+
+  /** Where a proxied response's client side goes as it happens. */
+  protected get client(): ClientSink | undefined {
+    return this.opts.client;
+  }
 
   constructor(protected readonly driver: Driver, req: RequestSpec, private readonly opts: RequestOptions) {
     const chunks = req.chunks ?? (req.body !== undefined ? [req.body] : []);

@@ -27,7 +27,7 @@ export class Streams implements Driver {
     const id = this.behaviour.contexts.newStreamId(root);
     this.vm.streams.set(id, {
       id, rootId, headers: [], headersAvailable: true, info: { method: "GET", path: "/", authority: "", scheme: "http" },
-      body: EMPTY, bufferingBody: false, properties: new Map(), replyHeaders: [], resumed: false, reset: false, deleted: false,
+      body: EMPTY, bufferingBody: false, properties: new Map(), replyHeaders: [], resumed: false, reset: false, deleted: false, sentBody: [],
     });
     this.guard(() => this.callbacks.invoke("proxy_on_context_create", [id, rootId], { contextId: id, requestId: id }).result);
     return id;
@@ -74,6 +74,18 @@ export class Streams implements Driver {
   callOnRequestBody(streamId: number, body: Uint8Array, endOfStream: boolean): number {
     const s = this.stream(streamId);
     return this.runStreamCallback(s, "proxy_on_request_body", this.behaviour.contexts.requestBody(s, Buffer.from(body), endOfStream));
+  }
+
+  /** proxy_on_response_headers of a proxied request: `headers` are the response map as the host builds it. */
+  deliverResponseHeaders(streamId: number, headers: Pairs, endOfStream: boolean): number {
+    const s = this.stream(streamId);
+    return this.runStreamCallback(s, "proxy_on_response_headers", this.behaviour.contexts.responseHeaders(s, headers, endOfStream));
+  }
+
+  /** proxy_on_response_body with one piece of the response, kept as the host keeps it. */
+  deliverResponseBody(streamId: number, chunk: Buffer, endOfStream: boolean): number {
+    const s = this.stream(streamId);
+    return this.runStreamCallback(s, "proxy_on_response_body", this.behaviour.contexts.responseBody(s, chunk, endOfStream));
   }
 
   private runStreamCallback(s: StreamContext, name: string, args: number[]): number {

@@ -66,6 +66,35 @@ export interface HostOptions {
   logLevel?: LogLevel;
   /** Envoy only: PluginConfig.fail_open — after a VM failure requests bypass the filter instead of 503. */
   failOpen?: boolean;
+  /**
+   * Envoy: the route table a request the filter lets go on is routed by — virtual host domain (an
+   * `:authority`, or "*") → cluster name (a key of `clusters`). Looked up with the `:authority` the filter
+   * left (ABI 0.2.1: every request-header write clears the route cache). Without it a forwarded request
+   * goes nowhere (Reply.continued, Reply.upstreamRequest only).
+   */
+  routes?: Record<string, string>;
+  /** Envoy: the route's `timeout` in ms (default 15000, Envoy's; 0 disables it): it spans the whole response. */
+  routeTimeoutMs?: number;
+  /** Envoy: the connection buffer limit a filter that buffers the response body may fill (default 1 MiB). */
+  bufferLimitBytes?: number;
+  /** APISIX: the route's upstream a request the filter lets go on is proxied to (without it: Reply.continued only). */
+  upstream?: ApisixUpstream;
+}
+
+/** An APISIX route's upstream (Admin API `upstream` object), as nginx proxies to it. */
+export interface ApisixUpstream {
+  /** `scheme` (default "http"): APISIX writes $upstream_scheme from it after the plugins, whatever they set. */
+  scheme?: "http" | "https";
+  /** The one node, `host:port`; reached through HostOptions.resolve when given. */
+  node: string;
+  /** `pass_host` (default "pass": Host is $upstream_host, the client's Host unless a plugin set it). */
+  passHost?: "pass" | "node" | "rewrite";
+  /** `upstream_host`, with pass_host "rewrite". */
+  upstreamHost?: string;
+  /** `timeout` (connect/send/read, each; default 60000 ms, nginx's proxy_*_timeout). */
+  timeoutMs?: number;
+  /** `tls.verify` (default false, nginx's proxy_ssl_verify off): verify the node against HostOptions.trustedCa. */
+  tlsVerify?: boolean;
 }
 
 /** One successful proxy_http_call. */
@@ -123,10 +152,59 @@ export interface Reply {
   upstreamRequest?: { headers: Pairs; body: Buffer };
   /** Time spent answering callouts (ms). */
   calloutMs?: number;
+  /** A request the host proxied to the route's upstream: what went there, and how the response reached the client. */
+  proxied?: ProxiedExchange;
   /** Envoy response code details, e.g. "wasm_fail_stream" or the filter's details. */
   details?: string;
   /** Why no response came: the request would hang on the real host. */
   stalled?: string;
+}
+
+/** The request a host sent to the route's upstream, as it went on the wire. */
+export interface UpstreamRequest {
+  /** The base URL it was sent to (the cluster's, or the APISIX node's). */
+  url: string;
+  method: string;
+  /** The request target: path and query as sent. */
+  target: string;
+  /** Header lines in wire order, names lower-cased (Host first). */
+  headers: Pairs;
+  body: Buffer;
+  /** TLS server name sent (SNI), when HTTPS. */
+  servername?: string;
+}
+
+/** One piece of the response body as the client received it. */
+export interface ReceivedChunk {
+  /** performance.now() when the host sent it on. */
+  at: number;
+  bytes: Buffer;
+}
+
+/** A proxied request: the upstream side, the filter's response callbacks, the client side. */
+export interface ProxiedExchange {
+  /** What went upstream (absent when the host answered itself, e.g. no route). */
+  request?: UpstreamRequest;
+  /** The upstream's status, 0 when it gave none (connect failure, timeout). */
+  upstreamStatus: number;
+  /** The upstream's body pieces as they arrived (performance.now()). */
+  upstreamChunks: ReceivedChunk[];
+  /** When the client got the status and headers, and each body piece. */
+  headersAt?: number;
+  chunks: ReceivedChunk[];
+  /** The response ended normally for the client. */
+  complete: boolean;
+  /** Why the client's response was cut (stream reset, timeout after headers), or left hanging. */
+  reset?: string;
+}
+
+/** Receives the client's side of a proxied response as it happens (the local gateway writes it to a socket). */
+export interface ClientSink {
+  head(status: number, headers: Pairs): void;
+  chunk(bytes: Buffer): void;
+  end(): void;
+  /** The response was cut after its head (reset). */
+  abort(reason: string): void;
 }
 
 export interface LogEntry {
@@ -170,6 +248,8 @@ export interface RequestOptions {
   answer?: (c: Callout) => CalloutAnswer | null | Promise<CalloutAnswer | null>;
   /** Skip proxy_on_done/log/delete so the stream can still be inspected or driven. */
   keepStream?: boolean;
+  /** A proxied response's client side, as it happens (Reply.proxied records it too). */
+  client?: ClientSink;
 }
 
 /** The frame Host.callExport() runs an export in. */

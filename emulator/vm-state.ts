@@ -56,6 +56,24 @@ export interface StreamContext {
   deleted: boolean;
   /** APISIX: how the last callback ended, as ngx_http_wasm_handle_rc_before_proxy + proxy-wasm.lua read it. */
   apisixOutcome?: ApisixOutcome;
+  /** Envoy: body chunks the filter let go on (Continue), in order: what the router sends upstream. */
+  sentBody: Buffer[];
+  /** A proxied request's response while the filter's response callbacks run. */
+  response?: ResponseState;
+}
+
+/** The response of a proxied request as the filter sees it. */
+export interface ResponseState {
+  /** The live response header map (Envoy: `:status` first; APISIX: nginx's headers_out). */
+  headers: Pairs;
+  /** Envoy: response_headers_ still held (on_response_headers did not Continue); APISIX: the header filter runs. */
+  headersAvailable: boolean;
+  /** What HttpResponseBody shows now (Envoy: this chunk, or everything buffered so far). */
+  body: Buffer;
+  /** Envoy: the last body callback returned StopIterationAndBuffer, so the next chunk is appended. */
+  bufferingBody: boolean;
+  /** APISIX: the status a `:status` write set (ngx.status). */
+  status?: number;
 }
 
 /** What the APISIX Lua loop does after a callback. */

@@ -4,7 +4,8 @@
 // watched config file. Arguments and files are checked before anything is built (options.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Host, type Reply } from "../emulator/index.ts";
+import { buffer } from "node:stream/consumers";
+import { Host, type ClientSink, type Reply } from "../emulator/index.ts";
 import { ensureReleaseBuilt } from "./build.ts";
 import { prometheusText } from "./metrics.ts";
 import { readConfigSource, routeFromUri } from "./config-source.ts";
@@ -51,15 +52,6 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 /** "callout 3.1 ms, x-amzn-requestid …, connect-failure: …" for the request line. */
 function outcome(reply: Reply, events: string[]): string {
   const parts = [reply.calloutMs === undefined ? "no callout" : `callout ${reply.calloutMs.toFixed(1)} ms`];
@@ -76,7 +68,9 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
   const source = options.configFile ? readConfigSource(options.configFile) : undefined;
   let named: string[] = [];
   try { named = source ? [JSON.parse(source.text).authorization?.apikey_env].filter((n) => typeof n === "string") : []; } catch { /* the filter reports it */ }
-  const text = source?.text ?? JSON.stringify({ function_uri: DEMO_URI, path_prefix: options.route === "" ? "/" : options.route ?? "/aws" });
+  const text = source?.text ?? JSON.stringify({
+    function_uri: DEMO_URI, path_prefix: options.route === "" ? "/" : options.route ?? "/aws", ...(options.mode === "proxy" ? { mode: "proxy" } : {}),
+  });
   let prefix: string | undefined;
   try { prefix = JSON.parse(text).path_prefix; } catch { /* idem */ }
   const route = options.route ?? (source?.routeUri !== undefined ? routeFromUri(source.routeUri) : typeof prefix === "string" ? prefix.replace(/\/+$/, "") : "/aws");
@@ -92,7 +86,9 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
     const router = new Router();
     // allow_on_headers_stop_iteration as the README configures Envoy, so request bodies reach the filter.
     const host = await Host.load({ profile: options.profile, allowOnHeadersStopIteration: true, callouts: "http", env: vmEnv,
-      clusters: router.clusters, resolve: router.resolve });
+      clusters: router.clusters, resolve: router.resolve, routes: router.routes, upstream: router.upstream,
+      // A stream may run long: as README configures the route for proxy mode (timeout 0, idle timeout instead).
+      routeTimeoutMs: 0, bufferLimitBytes: 8 * 1024 * 1024 });
     serving = new Serving(host, router, vmEnv, options.local, say);
     const current = serving;
     ticker = new Ticker(host, () => current.current?.rootId, (message) => say(`[host] ${message}`));
@@ -122,17 +118,20 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
       say(`${req.method} ${pathOnly} -> 404 (outside the route ${route})`);
       return;
     }
-    const body = await readBody(req);
+    const body = await buffer(req);
     const headers: [string, string][] = [];
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
       const name = req.rawHeaders[i].toLowerCase();
       if (name !== "host") headers.push([name, req.rawHeaders[i + 1]]);
     }
     const applied = live.current;
+    const started = performance.now();
+    // A proxied response goes to the client as the host sends it on, piece by piece.
+    const client = streamTo(res);
     const reply = await live.host.request(applied.rootId, {
       method: req.method, path, authority: req.headers.host ?? "localhost", scheme: "http", headers,
       body: body.length > 0 ? body : undefined,
-    });
+    }, { client });
     if (options.trace) {
       for (const callout of live.host.getCallouts()) {
         for (const line of traceLines(callout, live.router.describe(callout.upstream), applied.secrets)) say(line);
@@ -140,6 +139,14 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
     }
     const events = live.host.getHostEvents();
     live.flushLogs();
+    if (client.started) {
+      const exchange = reply.proxied!;
+      const first = exchange.chunks[0] ? `first byte after ${(exchange.chunks[0].at - started).toFixed(1)} ms` : "no body";
+      const ended = exchange.complete ? "" : `, cut: ${exchange.reset ?? "incomplete"}`;
+      say(`${req.method} ${pathOnly} -> ${reply.status} (proxied: ${exchange.chunks.length} chunks, ${reply.body.length} bytes, ${first}${ended}${
+        reply.headers.find(([k]) => k === "x-amzn-requestid") ? `, x-amzn-requestid ${reply.headers.find(([k]) => k === "x-amzn-requestid")![1]}` : ""})`);
+      return;
+    }
     if (reply.status < 100) {
       // The filter neither answered nor called out (continued, stalled or VM failed): say so plainly.
       const why = reply.continued ? "the filter let the request continue, and this gateway has no upstream" : reply.stalled ?? "no reply";
@@ -155,6 +162,11 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
 
   say(`gateway (${options.profile} profile) listening on http://127.0.0.1:${port}${route || "/"}`);
   say(`try: curl -i 'localhost:${port}${route}${tryPath(live.current!.plugin)}'  (metrics: curl localhost:${port}${METRICS_PATH})`);
+  if (live.current!.facts.proxy) {
+    say(`stream: curl -N 'localhost:${port}${route}/stream?n=5&gap=300'${live.current!.facts.invoke ? " -d '{}'" : ""}  (chunks arrive one by one through the filter)`);
+  } else if (!options.configFile) {
+    say(`callout mode answers once the function is done: npm start -- --mode proxy streams (curl -N 'localhost:${port}${route}/stream')`);
+  }
   return {
     port,
     route,
@@ -165,6 +177,22 @@ export async function startGateway(options: GatewayOptions, io: GatewayIo, env: 
       await new Promise((resolve) => server.close(resolve));
       await live.close();
     },
+  };
+}
+
+/** A ClientSink writing a proxied response to `res` as it comes; `started` once its head was written. */
+function streamTo(res: ServerResponse): ClientSink & { started: boolean } {
+  return {
+    started: false,
+    head(status, headers) {
+      this.started = true;
+      res.statusCode = status;
+      for (const [name, value] of headers) if (name !== "transfer-encoding") res.appendHeader(name, value);
+      res.flushHeaders();
+    },
+    chunk: (bytes) => void res.write(bytes),
+    end: () => void res.end(),
+    abort: () => void res.destroy(),
   };
 }
 

@@ -18,13 +18,18 @@ export const HELP = `npm start [-- OPTIONS]   a local gateway running build/aws-
                     drive the filter as that host does: body delivery, callout targets (Envoy clusters,
                     APISIX host:port), failure shapes, metrics (Envoy only). Default: apisix.
   --port N          the gateway's port on 127.0.0.1. Default: 9080.
+  --mode callout|proxy
+                    the demo config's mode (without --config; a config file says its own "mode").
+                    proxy: the emulated host's route carries the signed request and the response
+                    streams, e.g. curl -N localhost:9080/aws/stream. Default: callout.
   --route PREFIX    the path prefix the gateway sends through the filter ("/" for every path).
                     Default: the config's path_prefix, an APISIX route's uri, else /aws. A route outside
                     the config's path_prefix is warned about: the filter answers 404 there.
   --local           send every callout to the bundled stand-ins: the demo function (URL configs),
                     the local Invoke API (Lambda ARNs) and a local instance-metadata / container
                     credentials endpoint. Without it, only ARN configs without "upstream" and the
-                    APISIX docs' example endpoints (x9w6z07gb9…, ajycz5e0v9…) go to the stand-ins;
+                    APISIX docs' example endpoints (x9w6z07gb9…, ajycz5e0v9…) and the proxy examples'
+                    Function URL (example0function0url…) go to the stand-ins;
                     anything else is called for real.
   --trace           print every callout the filter makes: method, path, headers (authorization,
                     x-amz-security-token, x-api-key, metadata tokens and any AWS_* value redacted) and
@@ -46,6 +51,8 @@ export interface GatewayOptions {
   configFile?: string;
   profile: Profile;
   port: number;
+  /** --mode: the demo config's mode (only without --config). */
+  mode?: "callout" | "proxy";
   /** --route as given, normalised ("" = every path); undefined = from the config. */
   route?: string;
   local: boolean;
@@ -68,7 +75,7 @@ export function parseOptions(argv: string[], cwd: string): GatewayOptions {
       strict: true,
       allowPositionals: false,
       options: {
-        config: { type: "string" }, host: { type: "string" }, port: { type: "string" }, route: { type: "string" },
+        config: { type: "string" }, host: { type: "string" }, mode: { type: "string" }, port: { type: "string" }, route: { type: "string" },
         local: { type: "boolean" }, trace: { type: "boolean" }, help: { type: "boolean", short: "h" },
       },
     }));
@@ -93,7 +100,12 @@ export function parseOptions(argv: string[], cwd: string): GatewayOptions {
     configFile = resolve(cwd, values.config);
     checkReadable(values.config, configFile);
   }
-  return { configFile, profile: host, port, route, local: values.local ?? false, trace: values.trace ?? false, help: values.help ?? false };
+  const mode = values.mode;
+  if (mode !== undefined && mode !== "callout" && mode !== "proxy") throw new StartError(`--mode must be callout or proxy, not ${mode}`);
+  if (mode !== undefined && values.config !== undefined) {
+    throw new StartError(`--mode sets the demo config's mode: with --config, set "mode" in ${values.config}`);
+  }
+  return { configFile, mode, profile: host, port, route, local: values.local ?? false, trace: values.trace ?? false, help: values.help ?? false };
 }
 
 function checkReadable(given: string, path: string): void {

@@ -12,6 +12,10 @@ export interface Destination {
 
 export interface PluginFacts {
   invoke: boolean;
+  /** mode "proxy": the host's route carries the request (Envoy: a virtual host for the function; APISIX: the route's upstream). */
+  proxy: boolean;
+  /** response_stream: InvokeWithResponseStream. */
+  responseStream: boolean;
   /** The function (URL) or the Invoke API. */
   target: Destination;
   /** `upstream` names another host[:port] than the default (a bare Envoy cluster name points nowhere). */
@@ -87,6 +91,8 @@ export function pluginFacts(plugin: any, env: Record<string, string>): PluginFac
   const apiKey = authorization.apikey ?? (authorization.apikey_env ? env[authorization.apikey_env] : undefined);
   return {
     invoke,
+    proxy: plugin.mode === "proxy",
+    responseStream: plugin.response_stream === true,
     target: { upstream, origin: `${endpoint.scheme}://${endpoint.authority}` },
     upstreamElsewhere: typeof plugin.upstream === "string" && plugin.upstream !== endpoint.authority
       && (/[.:]/.test(plugin.upstream) || plugin.upstream === "localhost"),
@@ -102,7 +108,9 @@ export function pluginFacts(plugin: any, env: Record<string, string>): PluginFac
 }
 
 /** The APISIX docs' example endpoints (the seed scenario): nobody's real function, so local by default. */
-export const EXAMPLE_HOSTS = ["x9w6z07gb9.execute-api.us-east-1.amazonaws.com", "ajycz5e0v9.execute-api.us-east-1.amazonaws.com"];
+export const EXAMPLE_HOSTS = ["x9w6z07gb9.execute-api.us-east-1.amazonaws.com", "ajycz5e0v9.execute-api.us-east-1.amazonaws.com",
+  // The proxy-mode examples' Function URL (examples/proxy/).
+  "example0function0url0stand0in000.lambda-url.us-east-1.on.aws"];
 
 /** Whether the gateway sends this config's callouts to the stand-ins: --local, an ARN without its own upstream, or an example endpoint. */
 export function runsLocally(facts: PluginFacts, forced: boolean): boolean {

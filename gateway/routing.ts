@@ -1,6 +1,9 @@
 // Where each callout of the applied config goes: the Envoy clusters and the APISIX host:port mapping the
 // emulated host uses, derived from every applied config (as if the gateway's cluster config followed it).
-// Stand-ins when the config runs locally, else the real origins.
+// Stand-ins when the config runs locally, else the real origins. In proxy mode the request itself goes
+// there too: Envoy's virtual host for the function's authority routes to its cluster, APISIX's route
+// upstream is the function host:443 (pass_host "pass", as README configures both).
+import type { ApisixUpstream } from "../emulator/index.ts";
 import type { PluginFacts } from "./plugin-facts.ts";
 import type { StandIns } from "./stand-ins.ts";
 
@@ -31,15 +34,26 @@ export function routesFor(facts: PluginFacts, standIns: StandIns | null): Route[
 export class Router {
   /** Envoy cluster name → base URL; entries of earlier configs stay (their requests may still run). */
   readonly clusters: Record<string, string> = {};
+  /** Envoy's route table (virtual host domain → cluster): the function's authority, for proxy mode. */
+  readonly routes: Record<string, string> = {};
+  /** APISIX's route upstream, for proxy mode (the node follows the applied config). */
+  readonly upstream: ApisixUpstream = { scheme: "https", node: "", passHost: "pass" };
   private current = new Map<string, Route>();
 
-  apply(routes: Route[]): void {
+  apply(routes: Route[], facts: PluginFacts): void {
     this.current = new Map(routes.map((r) => [r.upstream, r]));
     for (const route of routes) this.clusters[route.upstream] = route.url;
+    const origin = new URL(facts.target.origin);
+    this.routes[origin.host] = facts.target.upstream;
+    this.upstream.scheme = origin.protocol === "https:" ? "https" : "http";
+    this.upstream.node = `${origin.hostname}:${origin.port || (this.upstream.scheme === "https" ? 443 : 80)}`;
   }
 
-  /** APISIX: the upstream host:port the filter named → base URL (unknown ones are called as named). */
-  readonly resolve = (authority: string, scheme: string): string => this.current.get(authority)?.url ?? this.clusters[authority] ?? `${scheme}://${authority}`;
+  /** APISIX: the upstream host:port the filter named (or the route's node) → base URL (unknown ones are called as named). */
+  readonly resolve = (authority: string, scheme: string): string => {
+    const bare = authority.replace(/:(443|80)$/, "");
+    return this.current.get(authority)?.url ?? this.current.get(bare)?.url ?? this.clusters[authority] ?? this.clusters[bare] ?? `${scheme}://${authority}`;
+  };
 
   /** The route of an upstream, for the trace. */
   describe(upstream: string): string {

@@ -52,14 +52,18 @@ export class Serving {
     const local = runsLocally(facts, this.forceLocal);
     const standIns = local ? await StandIns.start(plugin, facts, this.env) : null;
     const routes = routesFor(facts, standIns);
-    this.router.apply(routes);
+    this.router.apply(routes, facts);
     const previous = this.standIns;
     this.standIns = standIns;
     this.current = { rootId: next.rootId, plugin, facts, secrets: [...facts.secrets, ...environmentSecrets(this.env, facts.apiKeyVariable), ...(facts.apiKey ? [facts.apiKey] : [])] };
     if (previous) this.retire(previous);
     for (const r of routes) this.say(`callouts to "${r.upstream}" go to ${r.what}${r.url !== r.what ? ` at ${r.url}` : ""}`);
+    if (facts.proxy) {
+      this.say(`proxy mode: the route carries requests for ${new URL(facts.target.origin).host} to ${routes[0].what}${routes[0].url !== routes[0].what ? ` at ${routes[0].url}` : ""}, `
+        + "and responses stream through the filter");
+    }
     if (local && !this.forceLocal) this.say(facts.invoke ? "(a Lambda ARN without its own upstream runs on the local Invoke API)"
-      : "(the APISIX docs' example endpoint runs on the demo function; --local does that for any config)");
+      : "(the example endpoint — the APISIX docs' or examples/proxy/'s — runs on the demo function; --local does that for any config)");
     for (const warning of this.warnings(facts, route)) this.say(`warning: ${warning}`);
     return true;
   }

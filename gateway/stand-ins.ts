@@ -5,7 +5,8 @@
 import type { Server } from "node:http";
 import { AwsEndpoint, type Credentials } from "../host-tests/support/aws-endpoint.ts";
 import { InvokeApi } from "../host-tests/support/invoke-api.ts";
-import { helloHandler, helloUrl } from "./demo-function.ts";
+import { StreamingInvokeApi } from "../host-tests/support/stream-invoke.ts";
+import { helloHandler, helloStream, helloUrl } from "./demo-function.ts";
 import { baseUrl, issuedCredentials, startMetadata, startSts } from "./local-credentials.ts";
 import type { PluginFacts } from "./plugin-facts.ts";
 
@@ -23,7 +24,7 @@ function acceptedCredentials(plugin: any, env: Record<string, string>): Record<s
 
 export class StandIns {
   private constructor(
-    private readonly fn: AwsEndpoint | InvokeApi,
+    private readonly fn: AwsEndpoint | InvokeApi | StreamingInvokeApi,
     private readonly metadata: Server,
     private readonly sts: AwsEndpoint,
     /** What the function stand-in is, for the start-up lines. */
@@ -34,12 +35,14 @@ export class StandIns {
   static async start(plugin: any, facts: PluginFacts, env: Record<string, string>): Promise<StandIns> {
     const accepted = acceptedCredentials(plugin, env);
     const signed = plugin.authorization?.iam !== undefined;
-    const fn = facts.invoke
-      ? await InvokeApi.start({ region: facts.region, credentials: accepted,
-        functions: Object.fromEntries(facts.functions.map((name) => [name, helloHandler])) })
-      : await AwsEndpoint.start({ ...(signed ? { iam: accepted } : {}), ...(facts.apiKey ? { apiKey: facts.apiKey } : {}), handler: helloUrl });
+    const functions = facts.functions;
+    const fn = facts.invoke && facts.responseStream
+      ? await StreamingInvokeApi.start({ region: facts.region, iam: accepted, functions: Object.fromEntries(functions.map((name) => [name, helloStream])) })
+      : facts.invoke
+        ? await InvokeApi.start({ region: facts.region, credentials: accepted, functions: Object.fromEntries(functions.map((name) => [name, helloHandler])) })
+        : await AwsEndpoint.start({ ...(signed ? { iam: accepted } : {}), ...(facts.apiKey ? { apiKey: facts.apiKey } : {}), handler: helloUrl });
     const what = facts.invoke
-      ? `the local Invoke API (${facts.region}, SigV4 for lambda checked; functions ${facts.functions.join(", ")})`
+      ? `the local Invoke API${facts.responseStream ? "'s InvokeWithResponseStream" : ""} (${facts.region}, SigV4 for lambda checked; functions ${functions.join(", ")})`
       : `the demo function${signed ? " (SigV4 checked)" : ""}${facts.apiKey ? " (API key checked)" : ""}`;
     return new StandIns(fn, await startMetadata(), await startSts(accepted), what);
   }
@@ -58,13 +61,11 @@ export class StandIns {
 
   /** Drops what the stand-ins recorded (they keep every request for tests; a gateway runs for long). */
   forget(): void {
-    const endpoint = this.fn instanceof InvokeApi ? this.fn.endpoint : this.fn;
+    const endpoint = this.fn instanceof AwsEndpoint ? this.fn : this.fn.endpoint;
     endpoint.received.length = 0;
     this.sts.received.length = 0;
-    if (this.fn instanceof InvokeApi) {
-      this.fn.invocations.length = 0;
-      this.fn.background.length = 0;
-    }
+    if (this.fn instanceof InvokeApi) this.fn.background.length = 0;
+    if (!(this.fn instanceof AwsEndpoint)) this.fn.invocations.length = 0;
   }
 
   async close(): Promise<void> {

@@ -8,8 +8,8 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { main } from "../cli/main.mjs";
 import { schemaProblems, suggestField } from "../cli/schema-problems.mjs";
+import { runCli } from "./support/cli-run.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "aws-lambda-validate-"));
@@ -21,13 +21,7 @@ let files = 0;
 function validate(config: unknown) {
   const file = join(dir, `plugin-${files++}.json`);
   writeFileSync(file, typeof config === "string" ? config : JSON.stringify(config));
-  const out = { stdout: "", stderr: "" };
-  const io = {
-    stdout: { write: (s: string) => { out.stdout += s; } },
-    stderr: { write: (s: string) => { out.stderr += s; } },
-    env: {}, readStdin: () => "",
-  };
-  return { code: main(["validate", file], io), ...out };
+  return runCli(["validate", file]);
 }
 
 test("validate lists every problem at once after the filter's first, with the nearest field for typos", () => {

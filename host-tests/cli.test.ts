@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
-import { main } from "../cli/main.mjs";
 import { checkEnvoy } from "../cli/envoy-shape.mjs";
+import { runCli } from "./support/cli-run.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "aws-lambda-wasm.mjs");
@@ -34,17 +34,7 @@ function cli(args: string[], options: { env?: Record<string, string>; input?: st
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Runs a command in-process (faster) with captured output. */
-function run(args: string[]) {
-  const out = { stdout: "", stderr: "" };
-  const io = {
-    stdout: { write: (s: string) => { out.stdout += s; } },
-    stderr: { write: (s: string) => { out.stderr += s; } },
-    env: {},
-    readStdin: () => "",
-  };
-  return { code: main(args, io), ...out };
-}
+const run = runCli;
 
 function renderEnvoy(config: unknown, ...extra: string[]) {
   const result = run(["render", "envoy", configFile(config), ...extra]);

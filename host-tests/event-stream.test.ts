@@ -108,6 +108,24 @@ describe("event stream decoding", () => {
     assert.match(state.preludeError, /statusCode/);
   });
 
+  test("JSON lines (no prelude) are body as soon as the first object closes without the delimiter: not held back", () => {
+    unit.streamReset();
+    const first = JSON.parse(unit.streamPush(ab(chunk(fromUtf8('{"token":"a"}\n{"tok'))))) as State;
+    assert.equal(first.prelude, PRELUDE_ABSENT);
+    assert.equal(Buffer.from(first.body, "base64").toString(), '{"token":"a"}\n{"tok');
+  });
+
+  test("a prelude cut anywhere, its braces and quotes inside strings, waits for its 8 NULs", () => {
+    const prelude = fromUtf8(JSON.stringify({ statusCode: 200, headers: { "x-t": "a}\"{b" } }));
+    const output = concat([prelude, new Uint8Array(8), fromUtf8("body")]);
+    for (let cut = 1; cut < output.length; cut++) {
+      // The function's writes reach the filter in PayloadChunks cut anywhere (ResponseStream keeps no boundaries).
+      const { body, state } = decode(concat([chunk(output.subarray(0, cut)), chunk(output.subarray(cut)), complete()]));
+      assert.equal(state.prelude, PRELUDE_FOUND, `cut at ${cut}`);
+      assert.equal(body.toString(), "body");
+    }
+  });
+
   test("JSON output without the NUL delimiter is body, released at the end", () => {
     const { body, state } = decode(concat([chunk(fromUtf8('{"answer":42}')), complete()]));
     assert.equal(state.prelude, PRELUDE_ABSENT);

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
-import { main } from "../cli/main.mjs";
 import { checkEnvoy } from "../cli/envoy-shape.mjs";
 import { AWS_ENV_KEYS, ROOT_ID, TYPES } from "../cli/render-envoy.mjs";
 import { checkResource } from "./support/k8s-shape.ts";
+import { runCli } from "./support/cli-run.ts";
 
 const examples = fileURLToPath(new URL("../examples/", import.meta.url));
 const temp = mkdtempSync(join(tmpdir(), "aws-lambda-k8s-"));
@@ -37,12 +37,8 @@ const find = (all: { doc: any }[], kind: string, name?: string) => {
 function validate(plugin: unknown, envKeys: string[]): { code: number; stdout: string; stderr: string; upstream?: string } {
   const file = join(temp, `plugin-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, typeof plugin === "string" ? plugin : JSON.stringify(plugin));
-  const out = { stdout: "", stderr: "" };
-  const env = Object.fromEntries(envKeys.map((k) => [k, `placeholder-${k}`]));
-  const code = main(["validate", file, "--env"], {
-    stdout: { write: (s: string) => { out.stdout += s; } }, stderr: { write: (s: string) => { out.stderr += s; } }, env, readStdin: () => "",
-  });
-  return { code, ...out, upstream: /upstream "([^"]+)"/.exec(out.stdout)?.[1] };
+  const out = runCli(["validate", file, "--env"], Object.fromEntries(envKeys.map((k) => [k, `placeholder-${k}`])));
+  return { ...out, upstream: /upstream "([^"]+)"/.exec(out.stdout)?.[1] };
 }
 
 const istio = resources("istio");

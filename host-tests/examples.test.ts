@@ -13,7 +13,9 @@ import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import { checkEnvoy } from "../cli/envoy-shape.mjs";
 import { configureFilter } from "../cli/configure.mjs";
-import { discoveryResponse, envoyClusters, lambdaCluster, TYPES, wasmFilter } from "../cli/render-envoy.mjs";
+import { discoveryResponse, envoyClusters, functionVirtualHost, lambdaCluster, TYPES, wasmFilter } from "../cli/render-envoy.mjs";
+import { Host } from "../emulator/index.ts";
+import { AwsEndpoint } from "./support/aws-endpoint.ts";
 import { apisixRoute, PLUGIN_NAME } from "../cli/render-apisix.mjs";
 import { WATCHED_FILE } from "../examples/envoy-hot-reload/swap-config.mjs";
 
@@ -182,6 +184,43 @@ test("swap-config.mjs moves rendered configs into place and leaves the old one f
   assert.equal(swap("swap", "bad", "--force").status, 0);
   assert.match(readFileSync(file, "utf8"), /"timeout":50/);
   assert.deepEqual(readdirSync(join(file, "..")), ["aws-lambda.yaml"], "no temp files left behind");
+});
+
+test("proxy: the Envoy example is what render envoy prints — the filter, the function's virtual host, its cluster — and runs as written", async () => {
+  const bootstrap = yaml("proxy/envoy.yaml");
+  assert.deepEqual(checkEnvoy(bootstrap, "Bootstrap"), []);
+  const manager = hcm(bootstrap);
+  const filter = manager.http_filters[0];
+  const plugin = JSON.parse(filter.typed_config.config.configuration.value);
+  assert.deepEqual(plugin, json("proxy/plugin-url.json"));
+  assert.deepEqual(filter, wasmFilter(plugin, { wasmPath: WASM_PATH }));
+  assert.deepEqual(bootstrap.static_resources.clusters, envoyClusters(plugin));
+  const [client, fn] = manager.route_config.virtual_hosts;
+  assert.deepEqual(fn, functionVirtualHost(plugin));
+  assert.ok(client.routes.every((r: any) => r.route === undefined), "the client's routes need no cluster");
+  // As written: every virtual host with a cluster route is the emulator's route table, the cluster a loopback stand-in.
+  const stand = await AwsEndpoint.start({ iam: { [ENV.AWS_ACCESS_KEY_ID]: { secretKey: ENV.AWS_SECRET_ACCESS_KEY } }, region: "us-east-1",
+    service: "lambda", handler: () => ({ body: "streamed" }) });
+  try {
+    const routes = Object.fromEntries(manager.route_config.virtual_hosts.filter((v: any) => v.routes[0].route)
+      .flatMap((v: any) => v.domains.map((d: string) => [d, v.routes[0].route.cluster])));
+    const host = await Host.load({ profile: "envoy", env: ENV, allowOnHeadersStopIteration: filter.typed_config.config.allow_on_headers_stop_iteration,
+      routes, clusters: Object.fromEntries(bootstrap.static_resources.clusters.map((c: any) => [c.name, stand.url])) });
+    const root = host.configure(plugin).rootId;
+    const r = await host.request(root, { path: "/aws/stream", authority: "127.0.0.1:10000" });
+    assert.equal(r.status, 200, r.body.toString());
+    assert.equal(r.body.toString(), "streamed");
+    assert.ok(stand.last.signed);
+  } finally {
+    await stand.close();
+  }
+});
+
+test("proxy: the APISIX route is what render apisix prints, with the function's upstream", () => {
+  assert.deepEqual(json("proxy/apisix-route.json"), apisixRoute(json("proxy/plugin-url.json"), { uri: "/aws/*" }));
+  assert.equal(configureFilter({ config: json("proxy/apisix-route.json").plugins[PLUGIN_NAME].conf, host: "apisix", env: ENV }).accepted, true);
+  assert.equal(configureFilter({ config: read("proxy/plugin-invoke-stream.json"), host: "apisix", env: ENV }).accepted, false);
+  assert.equal(configureFilter({ config: read("proxy/plugin-invoke-stream.json"), env: ENV }).accepted, true);
 });
 
 test("APISIX config.yaml declares the wasm plugin under a name the Lua plugin does not own", () => {

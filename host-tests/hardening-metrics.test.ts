@@ -1,6 +1,6 @@
 // Observability: for each outcome of a URL-mode request, exactly the metrics README "Metrics and logs"
 // documents move on Envoy, and nothing else; on APISIX (metric calls answer Ok and keep nothing) the same requests
-// get the same replies. Invoke API outcomes (throttled, function_error, …) belong to that mode's tests.
+// get the same replies; proxy mode's responses are delivered with the emulator's response callbacks. Invoke API outcomes (throttled, function_error, …) belong to that mode's tests.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -73,7 +73,24 @@ const OUTCOMES: Outcome[] = [
     h.callOnHttpCallResponse(reply.callout!.rootId, reply.callout!.token, OK);
     return h.getLocalResponse(reply.streamId)?.status ?? 0;
   }, moves: { requests_total: 1, callouts_total: 1 } },
+  { name: "proxy mode: the function's 200 passes through (the route carried the request)", status: 200,
+    run: (h) => proxied(h, [[":status", "200"], ["x-amzn-requestid", "r-1"]]),
+    moves: { requests_total: 1, replies_2xx_total: 1 } },
+  { name: "proxy mode: the host's own 503 (no x-amzn-requestid) counted as a failed call", status: 503,
+    run: (h) => proxied(h, [[":status", "503"], ["content-type", "text/plain"]]),
+    moves: { requests_total: 1, callout_failed_total: 1, replies_5xx_total: 1 } },
 ];
+
+/** A proxy-mode request let go on, then its response delivered as the host does (`headers`, then a body). */
+async function proxied(host: Host, headers: [string, string][]): Promise<number> {
+  const reply = await host.request(host.configure({ ...FUNCTION, mode: "proxy" }).rootId, { path: "/aws/x" }, { keepStream: true });
+  if (!reply.continued) return reply.status;
+  host.callOnResponseHeaders(reply.streamId, headers, false);
+  host.callOnResponseBody(reply.streamId, Buffer.from("body"), true);
+  host.callOnDone(reply.streamId);
+  host.callOnDelete(reply.streamId);
+  return Number(headers[0][1]);
+}
 
 /** Every metric's value (histograms: their sample count), keyed without the "aws_lambda." prefix. */
 function snapshot(host: Host): Map<string, number> {

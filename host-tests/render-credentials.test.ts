@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { main } from "../cli/main.mjs";
 import { checkEnvoy } from "../cli/envoy-shape.mjs";
 import { credentialEndpoints, envoyClusters } from "../cli/render-envoy.mjs";
 import { Host } from "../emulator/index.ts";
 import { CredentialRig, ROLE_ARN } from "./support/credential-rig.ts";
+import { runCli } from "./support/cli-run.ts";
 
 const seedUri = "https://x9w6z07gb9.execute-api.eu-west-1.amazonaws.com/default/test-apisix";
 const dir = mkdtempSync(join(tmpdir(), "aws-lambda-render-credentials-"));
@@ -24,11 +24,7 @@ after(async () => {
   await rig.close();
 });
 
-function run(args: string[]) {
-  const out = { stdout: "", stderr: "" };
-  const io = { stdout: { write: (s: string) => { out.stdout += s; } }, stderr: { write: (s: string) => { out.stderr += s; } }, env: {}, readStdin: () => "" };
-  return { code: main(args, io), ...out };
-}
+const run = runCli;
 
 function render(plugin: object, ...extra: string[]) {
   const file = join(dir, `plugin-${files++}.json`);

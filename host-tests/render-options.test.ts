@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
-import { main } from "../cli/main.mjs";
 import { checkEnvoy } from "../cli/envoy-shape.mjs";
 import { filterHost } from "./support/filter-host.ts";
+import { runCli } from "./support/cli-run.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seedUri = "https://x9w6z07gb9.execute-api.us-east-1.amazonaws.com";
@@ -23,16 +23,7 @@ function configFile(config: object): string {
   return file;
 }
 
-function run(args: string[]) {
-  const out = { stdout: "", stderr: "" };
-  const io = {
-    stdout: { write: (s: string) => { out.stdout += s; } },
-    stderr: { write: (s: string) => { out.stderr += s; } },
-    env: {},
-    readStdin: () => "",
-  };
-  return { code: main(args, io), ...out };
-}
+const run = runCli;
 
 /** render envoy: exit 0, the parsed output, the filter's PluginConfig and its plugin JSON. */
 function renderEnvoy(config: object, ...extra: string[]) {

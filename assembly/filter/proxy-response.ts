@@ -2,9 +2,9 @@
 // answer is read as a callout's would be (throttling, function errors, unwrapping) and the response rewritten
 // to it; InvokeWithResponseStream's event stream is decoded chunk by chunk, each chunk replaced by the
 // function's own bytes, after the status and headers its HTTP integration prelude names.
-import { addHeader, getBuffer, getHeaders, removeHeader, replaceHeader, setBuffer } from "../abi/host";
+import { addHeader, getBuffer, removeHeader, replaceHeader, setBuffer } from "../abi/host";
 import { BufferType, FilterStatus, LogLevel, MapType } from "../abi/types";
-import { Header } from "../http/header";
+import { Header, headerValue } from "../http/header";
 import { statusOf } from "../http/status";
 import { StreamedInvocation } from "../invoke/response-stream";
 import { PreludeState } from "../invoke/stream-prelude";
@@ -25,10 +25,25 @@ export interface AnswerReader {
 }
 
 export abstract class ProxyResponse {
-  /** proxy_on_response_headers of the proxied request. */
-  abstract headers(request: string, endOfStream: bool): FilterStatus;
+  /** proxy_on_response_headers of the proxied request, with the response headers as read. */
+  abstract headers(request: string, upstream: Array<Header>, endOfStream: bool): FilterStatus;
   /** proxy_on_response_body of the proxied request. */
   abstract body(request: string, size: usize, endOfStream: bool): FilterStatus;
+}
+
+/**
+ * A 502/503/504 without Lambda's x-amzn-requestid is the host's own answer for the route's upstream (Envoy's
+ * router: connect failure, reset, route timeout; nginx: 502, 504): it passes to the client as it is, and is
+ * logged and counted as the failed or timed-out call it stands for. False for any other response.
+ */
+export function hostFailure(request: string, status: u32, headers: Array<Header>): bool {
+  if (status != 502 && status != 503 && status != 504) return false;
+  if (headerValue(headers, "x-amzn-requestid").length > 0) return false;
+  const failure = status == 504 ? Failure.CalloutTimeout : Failure.CalloutFailed;
+  countFailure(failure);
+  countReply(status);
+  logLine(LogLevel.Error, request + ": the route's upstream failed (the host answered " + status.toString() + ")");
+  return true;
 }
 
 /** Replaces the response's status and headers (held back so far) with `status` and `headers`. */
@@ -51,20 +66,27 @@ function refuse(request: string, answer: Answer): FilterStatus {
 export class BufferedResponse extends ProxyResponse {
   private status: u32 = 0;
   private upstream: Array<Header> = [];
+  /** The host's own failure answer: it goes to the client untouched. */
+  private passing: bool = false;
 
   constructor(protected readonly reader: AnswerReader) {
     super();
   }
 
-  headers(request: string, endOfStream: bool): FilterStatus {
-    this.upstream = getHeaders(RESPONSE);
-    this.status = statusOf(this.upstream);
+  headers(request: string, upstream: Array<Header>, endOfStream: bool): FilterStatus {
+    this.upstream = upstream;
+    this.status = statusOf(upstream);
     if (this.status == 0) return refuse(request, failAnswer(Failure.BadResponse, "the function's response has no valid :status"));
+    if (hostFailure(request, this.status, this.upstream)) {
+      this.passing = true;
+      return FilterStatus.Continue;
+    }
     if (endOfStream) return this.conclude(request, EMPTY, 0);
     return FilterStatus.StopIteration;
   }
 
   body(request: string, size: usize, endOfStream: bool): FilterStatus {
+    if (this.passing) return FilterStatus.Continue;
     if (size > <usize>MAX_BUFFERED_ANSWER) {
       return refuse(request, failAnswer(Failure.BadResponse, "the Invoke API answered more than " + MAX_BUFFERED_ANSWER.toString() + " bytes"));
     }
@@ -105,12 +127,12 @@ export class StreamedResponse extends ProxyResponse {
     super();
   }
 
-  headers(request: string, endOfStream: bool): FilterStatus {
-    this.upstream = getHeaders(RESPONSE);
-    if (statusOf(this.upstream) != 200 || endOfStream) {
+  headers(request: string, upstream: Array<Header>, endOfStream: bool): FilterStatus {
+    this.upstream = upstream;
+    if (statusOf(upstream) != 200 || endOfStream) {
       const buffered = new BufferedResponse(this.reader);
       this.buffered = buffered;
-      return buffered.headers(request, endOfStream);
+      return buffered.headers(request, upstream, endOfStream);
     }
     return FilterStatus.StopIteration;
   }

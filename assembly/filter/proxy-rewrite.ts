@@ -3,8 +3,8 @@
 // route cache, so the route for the function's host is chosen again); APISIX sets $upstream_uri and
 // $upstream_host, which its route upstream is built from. Headers the filter drops are removed, the ones it
 // adds or changes are set; framing (content-length, transfer-encoding) stays the host's.
-import { removeHeader, replaceHeader, addHeader, setProperty } from "../abi/host";
-import { MapType, WasmResult } from "../abi/types";
+import { removeHeader, replaceHeader, addHeader, setBuffer, setProperty } from "../abi/host";
+import { BufferType, MapType, WasmResult } from "../abi/types";
 import { Header } from "../http/header";
 import { OutgoingRequest } from "../http/outgoing-request";
 import { proxyRewritesViaVariables } from "./host-traits";
@@ -37,9 +37,10 @@ function setValues(name: string, values: Array<string>): WasmResult {
 
 /**
  * Turns the held request (`client`: its headers as read) into `outgoing` plus `extra` (the signature);
- * `bodyLength` ≥ 0 when the body is replaced by one of that length. "" when done, else which host call failed.
+ * `heldBodySize` ≥ 0 when the held body (of that size) is replaced by outgoing's. "" when done, else which host
+ * call failed.
  */
-export function rewriteRequest(client: Array<Header>, outgoing: OutgoingRequest, extra: Array<Header>, bodyLength: i64): string {
+export function rewriteRequest(client: Array<Header>, outgoing: OutgoingRequest, extra: Array<Header>, heldBodySize: i64): string {
   const target = outgoing.pathWithQuery;
   if (proxyRewritesViaVariables()) {
     if (setProperty(["upstream_uri"], target) != WasmResult.Ok) return "setting $upstream_uri";
@@ -48,13 +49,16 @@ export function rewriteRequest(client: Array<Header>, outgoing: OutgoingRequest,
     if (replaceHeader(REQUEST, ":method", outgoing.method) != WasmResult.Ok) return "rewriting :method";
     if (replaceHeader(REQUEST, ":path", target) != WasmResult.Ok) return "rewriting :path";
     if (replaceHeader(REQUEST, ":authority", outgoing.authority) != WasmResult.Ok) return "rewriting :authority";
+    // The function is https: an HTTP/2 upstream connection sends :scheme, and Envoy keeps a valid client value.
+    if (!sameValues(valuesOf(client, ":scheme"), [outgoing.scheme])
+      && replaceHeader(REQUEST, ":scheme", outgoing.scheme) != WasmResult.Ok) return "rewriting :scheme";
   }
   const wanted = new Array<Header>();
   for (let i = 0; i < outgoing.headers.length; i++) wanted.push(outgoing.headers[i]);
   for (let i = 0; i < extra.length; i++) wanted.push(extra[i]);
-  if (bodyLength >= 0) {
+  if (heldBodySize >= 0) {
     // A new body brings its own framing.
-    wanted.push(new Header("content-length", bodyLength.toString()));
+    wanted.push(new Header("content-length", outgoing.body.byteLength.toString()));
     if (removeHeader(REQUEST, "transfer-encoding") != WasmResult.Ok) return "removing transfer-encoding";
   }
   const removed = new Set<string>();
@@ -73,6 +77,9 @@ export function rewriteRequest(client: Array<Header>, outgoing: OutgoingRequest,
     const values = valuesOf(wanted, name);
     if (sameValues(values, valuesOf(client, name))) continue;
     if (setValues(name, values) != WasmResult.Ok) return "setting " + name;
+  }
+  if (heldBodySize >= 0 && setBuffer(BufferType.HttpRequestBody, 0, <u32>heldBodySize, outgoing.body) != WasmResult.Ok) {
+    return "replacing the request body";
   }
   return "";
 }

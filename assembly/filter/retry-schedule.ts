@@ -5,6 +5,15 @@ import { setTickPeriod } from "../abi/host";
 
 /** Granularity of retry backoff on hosts with ticks. */
 const RETRY_TICK_MS: u32 = 10;
+/** First retry waits this long; each further one twice as long, up to MAX_BACKOFF_MS. */
+const BASE_BACKOFF_MS: u64 = 50;
+const MAX_BACKOFF_MS: u64 = 1000;
+
+/** How long retry number `attempt` (1, 2, …) waits. */
+export function backoffMs(attempt: i32): u64 {
+  const delay = BASE_BACKOFF_MS << <u64>(attempt - 1);
+  return delay > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : delay;
+}
 
 class Waiting {
   constructor(public streamId: u32, public dueMillis: u64) {}

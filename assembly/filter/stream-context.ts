@@ -1,13 +1,11 @@
 // One client request, read as the request flow: headers → body → sign → callout → answer, with bounded
 // retries for calls that may safely be repeated. What is sent and how the answer reads is the target's
 // business (target.ts); how each host delivers the body is the host's (host-traits.ts).
-import { continueStream, getBuffer, getHeader, getHeaders, httpCall, setBuffer, setEffectiveContext, setProperty } from "../abi/host";
-import { BufferType, FilterStatus, LogLevel, MapType, WasmResult, resultName } from "../abi/types";
-import { monotonicNanos, realtimeMillis } from "../abi/wasi";
+import { continueStream, getBuffer, getHeader, getHeaders, httpCall, setEffectiveContext, setProperty } from "../abi/host";
+import { BufferType, FilterStatus, MapType, WasmResult, resultName } from "../abi/types";
+import { monotonicNanos } from "../abi/wasi";
 import { CredentialProvider, CredentialWaiter } from "../credentials/provider";
-import { Header } from "../http/header";
 import { Credentials } from "../sigv4/credentials";
-import { signRequest } from "../sigv4/signer";
 import { Config } from "../config/config";
 import { isMethodToken } from "../http/method";
 import { statusOf } from "../http/status";
@@ -15,14 +13,15 @@ import { Answer, failAnswer, reauthenticateAnswer, retryableAnswer, Verdict } fr
 import { ClientRequest } from "./client-request";
 import { Failure, failureKind } from "./failures";
 import { bodyAlwaysFollowsHeaders, headerMapNeedsHost } from "./host-traits";
-import { countCallout, countReply, countRequest, countRetry, recordCalloutDuration } from "./metrics";
-import { ProxyResponse } from "./proxy-response";
+import { countCallout, countRequest, countRetry, recordCalloutDuration } from "./metrics";
+import { ProxiedRequest } from "./proxied-request";
 import { rewriteRequest } from "./proxy-rewrite";
+import { RequestSigning } from "./request-signing";
+import { backoffMs } from "./retry-schedule";
+import { timedOut } from "./callout-timeout";
 import { RequestBody } from "./request-body";
 import { fail, relay } from "./replies";
 import { RootContext } from "./root-context";
-import { AuthRefusal, explainRefusal, signatureRefusal, SignatureTrace } from "./auth-refusals";
-import { logLine } from "./replies";
 import { Target } from "./target";
 import { targetFor } from "./targets";
 
@@ -30,26 +29,16 @@ import { targetFor } from "./targets";
 enum Stage { Headers, Body, Credentials, Callout, Backoff, Proxied, Done }
 
 const EMPTY_BODY = new ArrayBuffer(0);
-const NO_HEADERS = new Array<Header>(0);
 /** proxy_continue_stream's stream type for the request. */
 const REQUEST_STREAM: u32 = 0;
-/** First retry waits this long; each further one twice as long, up to MAX_BACKOFF_MS. */
-const BASE_BACKOFF_MS: u64 = 50;
-const MAX_BACKOFF_MS: u64 = 1000;
-/** Least slack allowed between the host's timer and the filter's clock when deciding a timeout. */
-const TIMEOUT_TOLERANCE_MIN_MS: i64 = 20;
 
 export class StreamContext implements CredentialWaiter {
   private stage: Stage = Stage.Headers;
   private request: ClientRequest = new ClientRequest();
   private target: Target | null = null;
   private attempts: i32 = 0;
-  /** What signs this request's callouts (null without IAM), and the last signature made with them. */
-  private credentials: Credentials | null = null;
-  /** What AWS may quote back about the last signature: the canonical request's SHA-256 and the signed headers. */
-  private signed: SignatureTrace | null = null;
-  /** Set once the request was repeated with fresh credentials after AWS called the old ones expired. */
-  private reauthenticated: bool = false;
+  /** The credentials this request is signed with, and what AWS says of its signature. */
+  private readonly signing: RequestSigning;
   /** The status and host result of the reply sent last (APISIX must be told when a reply was refused). */
   private replyStatus: u32 = 0;
   private replyResult: WasmResult = WasmResult.Ok;
@@ -63,7 +52,8 @@ export class StreamContext implements CredentialWaiter {
   private clientBodySize: usize = 0;
   /** The body while it arrives: hashed piece by piece, kept when sent by callout or in an event. */
   private body: RequestBody | null = null;
-  private response: ProxyResponse | null = null;
+  /** Proxy mode, once the request went on: its response's way through. */
+  private proxied: ProxiedRequest | null = null;
 
   /** The config this request runs under, fixed when it starts even if the root is reconfigured. */
   readonly config: Config | null;
@@ -71,7 +61,9 @@ export class StreamContext implements CredentialWaiter {
   private readonly provider: CredentialProvider | null;
 
   constructor(public id: u32, public root: RootContext) {
-    this.config = root.config;
+    const config = root.config;
+    this.signing = new RequestSigning(config != null ? config.iam : null, root.credentials);
+    this.config = config;
     this.provider = root.credentials;
   }
 
@@ -178,7 +170,7 @@ export class StreamContext implements CredentialWaiter {
   credentialsReady(credentials: Credentials): void {
     if (this.stage != Stage.Credentials) return;
     setEffectiveContext(this.id);
-    this.credentials = credentials;
+    this.signing.credentials = credentials;
     this.forward();
   }
 
@@ -194,58 +186,38 @@ export class StreamContext implements CredentialWaiter {
     else this.dispatch();
   }
 
-  /** The signature of what goes to the function, [] without IAM. */
-  private signature(): Array<Header> {
-    const credentials = this.credentials;
-    const iam = this.config!.iam;
-    if (credentials == null || iam == null) return NO_HEADERS;
-    const signing = signRequest(this.target!.outgoing, credentials, iam.scope, realtimeMillis());
-    // Only what a refusal's log line needs: the canonical request itself would stay in memory while the call runs.
-    this.signed = new SignatureTrace(signing.canonicalRequestHash, signing.signedHeaders);
-    return signing.headersToAdd();
-  }
-
   /** Proxy mode: rewrites and signs the held request, then lets the host's router carry it. */
   private forwardInPlace(): void {
     const target = this.target!;
-    const outgoing = target.outgoing;
-    const replaced = target.replacesBody;
-    let problem = rewriteRequest(this.request.headers, outgoing, this.signature(), replaced ? outgoing.body.byteLength : -1);
-    if (problem.length == 0 && replaced && setBuffer(BufferType.HttpRequestBody, 0, <u32>this.clientBodySize, outgoing.body) != WasmResult.Ok) {
-      problem = "replacing the request body";
-    }
+    const problem = rewriteRequest(this.request.headers, target.outgoing, this.signing.headersFor(target.outgoing),
+      target.replacesBody ? <i64>this.clientBodySize : -1);
     if (problem.length > 0) {
       this.finish(failAnswer(Failure.RequestHostFault, "the host refused " + problem + " of the proxied request"));
       return;
     }
     this.stage = Stage.Proxied;
-    this.response = target.proxyResponse();
+    this.proxied = new ProxiedRequest(this.request.logName, target.proxyResponse(), this.signing);
     // From a callout's answer (credentials fetched meanwhile), the paused request must be resumed.
     if (!this.inRequestCallback) continueStream(REQUEST_STREAM);
   }
 
   /** proxy_on_response_headers: a proxied request's response, read on its way when the target needs it. */
   onResponseHeaders(endOfStream: bool): FilterStatus {
-    if (this.stage != Stage.Proxied) return FilterStatus.Continue;
-    const response = this.response;
-    if (response != null) return response.headers(this.request.logName, endOfStream);
-    const status = getHeader(MapType.HttpResponseHeaders, ":status");
-    if (status != null) countReply(<u32>I32.parseInt(status!));
-    return FilterStatus.Continue;
+    const proxied = this.proxied;
+    return this.stage == Stage.Proxied && proxied != null ? proxied.headers(endOfStream) : FilterStatus.Continue;
   }
 
   /** proxy_on_response_body of a proxied request. */
   onResponseBody(bodySize: usize, endOfStream: bool): FilterStatus {
-    const response = this.response;
-    if (this.stage != Stage.Proxied || response == null) return FilterStatus.Continue;
-    return response.body(this.request.logName, bodySize, endOfStream);
+    const proxied = this.proxied;
+    return this.stage == Stage.Proxied && proxied != null ? proxied.body(bodySize, endOfStream) : FilterStatus.Continue;
   }
 
   /** Signs and sends one callout attempt; its response arrives on the root context. */
   private dispatch(): void {
     const config = this.config!;
     const outgoing = this.target!.outgoing;
-    const headers = outgoing.wireHeaders(this.signature());
+    const headers = outgoing.wireHeaders(this.signing.headersFor(outgoing));
     this.stage = Stage.Callout;
     this.calloutStartNanos = monotonicNanos();
     const dispatch = httpCall(config.upstream, headers, outgoing.body, <u32>config.timeoutMs);
@@ -286,31 +258,22 @@ export class StreamContext implements CredentialWaiter {
       return failAnswer(Failure.ResponseHostFault, "the host handed over " + body.byteLength.toString() + " of "
         + bodySize.toString() + " response bytes");
     }
-    if (status == 403 && this.credentials != null) {
-      const refusal = signatureRefusal(response, body);
-      if (refusal == AuthRefusal.ExpiredToken && !this.reauthenticated && this.provider!.rotates) {
-        return reauthenticateAnswer();
-      }
-      if (refusal != AuthRefusal.None) logLine(LogLevel.Error, this.request.logName + ": " + explainRefusal(refusal, response, this.signed));
-    }
+    if (status == 403 && this.signing.mayReauthenticate(this.request.logName, response, body)) return reauthenticateAnswer();
     return this.target!.read(status, response, body);
   }
 
   private answer(answer: Answer): void {
     if (answer.verdict == Verdict.Reauthenticate) {
       // Fetched credentials AWS calls expired: drop them everywhere and repeat once with fresh ones.
-      this.reauthenticated = true;
-      this.provider!.invalidate(this.credentials!);
+      this.signing.reauthenticate();
       this.obtainCredentials();
       return;
     }
     if (answer.verdict == Verdict.RetryOrFail && this.target!.mayRetry(this.request, this.attempts)) {
       this.attempts++;
       countRetry();
-      let delay = BASE_BACKOFF_MS << <u64>(this.attempts - 1);
-      if (delay > MAX_BACKOFF_MS) delay = MAX_BACKOFF_MS;
       this.stage = Stage.Backoff;
-      if (!this.root.retries.schedule(this.id, monotonicNanos() / 1_000_000 + delay)) this.dispatch();
+      if (!this.root.retries.schedule(this.id, monotonicNanos() / 1_000_000 + backoffMs(this.attempts))) this.dispatch();
       return;
     }
     this.finish(answer);
@@ -357,18 +320,6 @@ export class StreamContext implements CredentialWaiter {
     this.finish(answer);
     return this.afterReply();
   }
-}
-
-/**
- * Whether a callout that failed after `elapsedMs` ran into its timeout. nginx arms its timers from a clock
- * cached per event-loop turn, so on APISIX a timed-out call can look up to a turn shorter than `timeout`
- * to the filter (measured: a few ms with 15 concurrent calls); a failure within 5 % (at least 20 ms) of the
- * timeout counts as a timeout. Real connection failures come back in a few milliseconds.
- */
-function timedOut(elapsedMs: u64, timeoutMs: i64): bool {
-  let tolerance = timeoutMs / 20;
-  if (tolerance < TIMEOUT_TOLERANCE_MIN_MS) tolerance = TIMEOUT_TOLERANCE_MIN_MS;
-  return <i64>elapsedMs >= timeoutMs - tolerance;
 }
 
 function tooLarge(config: Config): Answer {

@@ -28,6 +28,8 @@ export const FULL_IAM_CONFIG = {
   authorization: { iam: { accesskey: AK, secretkey: SK, session_token: "FQoGZXIvYXdzEXAMPLESESSIONTOKEN", aws_region: "us-east-1", service: "execute-api" } },
   timeout: 3000, ssl_verify: true, keepalive: true, keepalive_pool: 5, keepalive_timeout: 60000, max_req_body_size: 67108864,
 };
+/** IAM_CONFIG in proxy mode: the filter signs the request in place and the route's upstream carries it. */
+export const PROXY_IAM_CONFIG = { ...IAM_CONFIG, mode: "proxy" };
 /** Lambda Invoke API mode (function_uri is a function ARN): the filter builds an API Gateway event. */
 export const INVOKE_CONFIG = {
   function_uri: "arn:aws:lambda:us-east-1:123456789012:function:test-apisix", path_prefix: "/aws",
@@ -75,6 +77,29 @@ export async function runRequests(h: Loaded, n: number, req: RequestKind): Promi
   for (let j = 0; j < n; j++) {
     const reply = await h.host.request(h.rootId, s, { answer: req.invoke ? invokeAnswer : answer });
     if (reply.status !== 200) throw new Error(`request failed: ${reply.status} ${reply.body} ${reply.details ?? ""} ${JSON.stringify(h.host.getLogs())}`);
+  }
+  trim(h.host);
+}
+
+/** What the function's endpoint answers a proxied request: its headers, then its body in one piece. */
+const UPSTREAM_HEADERS: Pairs = [[":status", "200"], ...ANSWER.headers.filter(([k]) => k !== ":status"), ["content-length", String(Buffer.byteLength(String(ANSWER.body)))]];
+const UPSTREAM_BODY = Buffer.from(String(ANSWER.body));
+
+/**
+ * Runs `n` whole proxied requests (headers → body → signed in place → the route's upstream answers 200 →
+ * response headers and body through the filter → on_log, on_done, on_delete); the upstream is answered in
+ * process (no HTTP), as callouts are in runRequests.
+ */
+export async function runProxied(h: Loaded, n: number, req: RequestKind): Promise<void> {
+  const s = spec(req);
+  for (let j = 0; j < n; j++) {
+    const reply = await h.host.request(h.rootId, s, { keepStream: true });
+    if (!reply.continued) throw new Error(`request not forwarded: ${reply.status} ${reply.body} ${JSON.stringify(h.host.getLogs())}`);
+    const id = reply.streamId;
+    h.host.callOnResponseHeaders(id, UPSTREAM_HEADERS, false);
+    h.host.callOnResponseBody(id, UPSTREAM_BODY, true);
+    if (h.host.getLocalResponse(id)) throw new Error(`response refused: ${JSON.stringify(h.host.getLogs())}`);
+    h.host.callOnLog(id); h.host.callOnDone(id); h.host.callOnDelete(id);
   }
   trim(h.host);
 }

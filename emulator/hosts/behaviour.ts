@@ -84,6 +84,10 @@ export interface ContextLifecycle {
   requestHeaders(s: StreamContext, headers: Pairs, endOfStream: boolean): number[];
   /** Stores a body chunk on `s`; proxy_on_request_body's arguments. */
   requestBody(s: StreamContext, chunk: Buffer, endOfStream: boolean): number[];
+  /** Stores a proxied response's header map on `s`; proxy_on_response_headers' arguments. */
+  responseHeaders(s: StreamContext, headers: Pairs, endOfStream: boolean): number[];
+  /** Stores a response body piece on `s`; proxy_on_response_body's arguments. */
+  responseBody(s: StreamContext, chunk: Buffer, endOfStream: boolean): number[];
   /** After a stream callback returned `result` (signed) with `frame`. */
   afterStreamCallback(s: StreamContext, name: string, result: number, frame: Frame): void;
   /** proxy_on_http_call_response's arguments and frame for `callout` answered with `response`. */
@@ -104,6 +108,10 @@ export interface Driver {
   /** callOnRequestHeaders with headers already in the emulator's internal form (text.ts). */
   deliverRequestHeaders(streamId: number, headers: Pairs, endOfStream: boolean): number;
   callOnRequestBody(streamId: number, body: Uint8Array, endOfStream: boolean): number;
+  /** proxy_on_response_headers with the response map as the host builds it; the raw result. */
+  deliverResponseHeaders(streamId: number, headers: Pairs, endOfStream: boolean): number;
+  /** proxy_on_response_body with one piece; the raw result. */
+  deliverResponseBody(streamId: number, chunk: Buffer, endOfStream: boolean): number;
   /** callOnHttpCallResponse with an answer already in the internal form. */
   deliverCallResponse(rootId: number, token: number, answer: Answer | null): void;
   callOnTick(rootId: number): void;

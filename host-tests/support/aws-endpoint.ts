@@ -5,8 +5,9 @@
 // requests go to a handler written like a function. Temporary credentials: `iam` is read on every request
 // (stand-ins add what they issue), and a key in `expiredTokens` is refused 403 ExpiredTokenException as
 // Lambda does once a session token expired (Lambda API Reference, "Common Errors").
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { buffer } from "node:stream/consumers";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Hash } from "@smithy/hash-node";
 
@@ -26,7 +27,16 @@ export interface ReceivedRequest {
   signed?: { accessKey: string; region: string; service: string; signedHeaders: string[] };
 }
 
-export interface FunctionReply { status?: number; headers?: Record<string, string | string[]>; body?: string | Buffer }
+/** A streamed body: `write` sends one chunk (chunked framing, flushed at once) and resolves once written. */
+export type BodyStream = (write: (chunk: string | Buffer) => Promise<void>) => Promise<void>;
+
+export interface FunctionReply {
+  status?: number;
+  headers?: Record<string, string | string[]>;
+  body?: string | Buffer;
+  /** Instead of `body`: the body written chunk by chunk, with no Content-Length (as a streaming function URL does). */
+  stream?: BodyStream;
+}
 export type Handler = (request: ReceivedRequest) => FunctionReply | Promise<FunctionReply>;
 
 export interface EndpointOptions {
@@ -149,15 +159,6 @@ export async function verifySigV4(req: ReceivedRequest, options: EndpointOptions
   return { ok: true, signed: { accessKey, region, service, signedHeaders } };
 }
 
-function read(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 /** A running endpoint: its base URL, authority and every request it received. */
 export class AwsEndpoint {
   readonly received: ReceivedRequest[] = [];
@@ -172,7 +173,7 @@ export class AwsEndpoint {
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i].toLowerCase(), req.rawHeaders[i + 1]]);
       const received: ReceivedRequest = {
         method: req.method ?? "GET", url, path: question < 0 ? url : url.slice(0, question),
-        query: question < 0 ? "" : url.slice(question + 1), headers, body: await read(req),
+        query: question < 0 ? "" : url.slice(question + 1), headers, body: await buffer(req),
       };
       endpoint.received.push(received);
       if (options.sendDate) res.setHeader("date", new Date((options.now ?? Date.now)()).toUTCString());
@@ -192,6 +193,13 @@ export class AwsEndpoint {
       }
       const reply = await (options.handler ?? echo)(received);
       res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...(reply.headers ?? {}) });
+      if (reply.stream) {
+        res.flushHeaders();
+        await reply.stream((chunk) => new Promise<void>((resolve) => {
+          if (res.destroyed) return resolve();
+          res.write(chunk, () => resolve());
+        }));
+      }
       res.end(reply.body ?? "");
     });
     endpoint = new AwsEndpoint(server);

@@ -2,8 +2,9 @@
 // can move (the emulator's WASI clock and the stand-ins read the same one), temporary credentials issued
 // into the table the Lambda stand-ins accept, and a plain HTTP server on 127.0.0.1 that can also leave a
 // request unanswered (a dead or filtered endpoint).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { buffer } from "node:stream/consumers";
 import type { Credentials } from "./aws-endpoint.ts";
 
 /** Wall-clock milliseconds, offset by what a test moved it. Pass `clock.now` as the emulator's `now`. */
@@ -81,15 +82,6 @@ export interface StandInReply {
 /** What a handler returns: a reply, or "hang" to leave the request unanswered until the server closes. */
 export type StandInAnswer = StandInReply | "hang";
 
-function read(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 /** A plain HTTP server on 127.0.0.1 that hands each request to `handle` and records it. */
 export class LoopbackServer {
   readonly received: StandInRequest[] = [];
@@ -101,7 +93,7 @@ export class LoopbackServer {
     loopback.server = createServer(async (req, res) => {
       const headers: [string, string][] = [];
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.push([req.rawHeaders[i].toLowerCase(), req.rawHeaders[i + 1]]);
-      const request: StandInRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers, body: await read(req) };
+      const request: StandInRequest = { method: req.method ?? "GET", path: req.url ?? "/", headers, body: await buffer(req) };
       loopback.received.push(request);
       const answer = await handle(request);
       if (answer === "hang") {

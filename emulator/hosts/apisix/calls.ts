@@ -11,8 +11,12 @@ import { isValidUpstream } from "./callouts.ts";
 import { currentRequest } from "./context.ts";
 import { ApisixMaps } from "./maps.ts";
 
-/** The nginx variables APISIX declares writable for wasm plugins (apisix/cli/ngx_tpl.lua). */
-const SETTABLE = new Set(["wasm_process_req_body", "wasm_process_resp_body"]);
+/**
+ * The nginx variables APISIX's template declares with `set` (apisix/cli/ngx_tpl.lua 851-860), so lua-nginx's
+ * ngx_http_lua_ffi_var_set may change them: the wasm flags, and those the route's upstream request is built
+ * from ($upstream_scheme is overwritten from the route's upstream after the plugins: hosts/apisix/upstream.ts).
+ */
+const SETTABLE = new Set(["wasm_process_req_body", "wasm_process_resp_body", "upstream_uri", "upstream_host", "upstream_scheme"]);
 
 /** proxy_log's level → nginx's (api.c 600-643): critical is emerg, trace is debug, anything else err. */
 const NGINX_LEVELS = ["debug", "debug", "info", "warn", "error", "emerg"];
@@ -187,6 +191,9 @@ function readOnlyVariable(s: StreamContext, name: string): string | undefined {
     scheme: s.info.scheme,
     server_protocol: "HTTP/1.1",
     remote_addr: "127.0.0.1",
+    // Declared by `set` before the plugins run (ngx_tpl.lua 851-854); $upstream_uri starts empty.
+    upstream_scheme: "http",
+    ...(firstValue(s.headers, "host") !== undefined ? { upstream_host: firstValue(s.headers, "host")! } : {}),
   };
   if (name in vars) return vars[name];
   if (name.startsWith("http_")) return firstValue(s.headers, name.slice(5).replace(/_/g, "-"));

@@ -94,7 +94,23 @@ export class ApisixContexts implements ContextLifecycle {
     return [s.id, chunk.length, endOfStream ? 1 : 0];
   }
 
-  afterStreamCallback(s: StreamContext, _name: string, result: number, frame: Frame): void {
+  /** proxy_on_response_headers(ctx, 0, 1) from the header filter (proxy-wasm.lua passes no count, eof 1). */
+  responseHeaders(s: StreamContext, headers: Pairs, _endOfStream: boolean): number[] {
+    const status = Number(headers.find(([k]) => k === ":status")?.[1] ?? 0);
+    s.response = { headers: headers.filter(([k]) => k !== ":status"), headersAvailable: true, body: EMPTY, bufferingBody: false, status };
+    return [s.id, 0, 1];
+  }
+
+  /** proxy_on_response_body(ctx, #ngx.arg[1], ngx.arg[2]); the piece readable as the body (state->body). */
+  responseBody(s: StreamContext, chunk: Buffer, endOfStream: boolean): number[] {
+    if (chunk.length > 0) this.vm.roots.get(s.rootId)!.lastBody = chunk;
+    if (s.response) s.response.headersAvailable = false; // the header is sent: header writes answer NGX_DECLINED
+    return [s.id, chunk.length, endOfStream ? 1 : 0];
+  }
+
+  /** Request callbacks decide what the Lua side does next; response callbacks' results are ignored (pw.lua 337-375). */
+  afterStreamCallback(s: StreamContext, name: string, result: number, frame: Frame): void {
+    if (name === "proxy_on_response_headers" || name === "proxy_on_response_body") return;
     s.apisixOutcome = this.outcome(s, result, frame);
   }
 

@@ -5,7 +5,7 @@
 import { MapType, WasmResult } from "../../enums.ts";
 import { firstValue, removeAll } from "../../header-map.ts";
 import type { Pairs, Result } from "../../types.ts";
-import type { StreamContext, VmState } from "../../vm-state.ts";
+import type { ResponseState, StreamContext, VmState } from "../../vm-state.ts";
 import type { MapFunctions } from "../behaviour.ts";
 import { crashWorker, currentRequest, readableCallResponse } from "./context.ts";
 
@@ -34,7 +34,7 @@ export class ApisixMaps implements MapFunctions {
     const s = currentRequest(this.vm);
     if (!s) return WasmResult.BadArgument;
     if (type === MapType.HttpRequestHeaders) return { value: requestMap(s) };
-    if (type === MapType.HttpResponseHeaders) return { value: [] };
+    if (type === MapType.HttpResponseHeaders) return { value: s.response ? responseMap(s.response) : [] };
     if (type === MapType.HttpCallResponseHeaders) {
       const cr = readableCallResponse(this.vm);
       return cr && cr.headers.length > 0 ? { value: cr.headers } : WasmResult.NotFound;
@@ -55,6 +55,14 @@ export class ApisixMaps implements MapFunctions {
       const value = pseudo ? pseudo[1](s) : firstValue(s.headers, lower);
       return value === undefined ? WasmResult.NotFound : { value };
     }
+    if (type === MapType.HttpResponseHeaders) {
+      // ngx_http_wasm_resp_get_header (api.c 1329-1377): `:status`, else lua-nginx's get_resp_header.
+      const s = currentRequest(this.vm);
+      if (!s) return WasmResult.BadArgument;
+      const r = s.response;
+      const value = !r ? undefined : key === ":status" ? String(r.status ?? 0) : firstValue(r.headers, key.toLowerCase());
+      return value === undefined ? WasmResult.NotFound : { value };
+    }
     const pairs = this.getPairs(type);
     if (typeof pairs === "number") return type === MapType.HttpCallResponseHeaders ? WasmResult.NotFound : pairs;
     const value = firstValue(pairs.value, key);
@@ -65,7 +73,7 @@ export class ApisixMaps implements MapFunctions {
   edit(type: number, key: string, value: string | undefined, mode: "add" | "replace" | "remove"): WasmResult {
     const s = currentRequest(this.vm);
     if (!s) return WasmResult.BadArgument;
-    if (type === MapType.HttpResponseHeaders) return WasmResult.Ok; // no response yet in a request callback
+    if (type === MapType.HttpResponseHeaders) return setResponseHeader(s, key, value, mode);
     if (type !== MapType.HttpRequestHeaders) return WasmResult.Unimplemented;
     return this.setRequestHeader(s, key, value ?? "", mode);
   }
@@ -103,4 +111,40 @@ export class ApisixMaps implements MapFunctions {
   getSize(): Result<number> {
     return WasmResult.Unimplemented;
   }
+}
+
+/**
+ * ngx_http_wasm_resp_get_headers (api.c 1012-1184): nginx's headers_out list (names lower-cased), then the
+ * ones nginx keeps apart — content-type, content-length — then a connection header it synthesizes, then
+ * `:status` (transfer-encoding is not known yet: the chunked filter runs after the header filter).
+ */
+function responseMap(r: ResponseState): Pairs {
+  const apart = new Set(["content-type", "content-length"]);
+  const list: Pairs = r.headers.filter(([k]) => !apart.has(k));
+  for (const name of apart) {
+    const value = firstValue(r.headers, name);
+    if (value !== undefined) list.push([name, value]);
+  }
+  list.push(["connection", "keep-alive"]);
+  if (r.status) list.push([":status", String(r.status)]);
+  return list;
+}
+
+/**
+ * ngx_http_wasm_set_resp_header (api.c 427-470): `:status` through ngx.status (digits only, never removed),
+ * others through lua-nginx's set_resp_header ("_" becomes "-"). Outside the header filter — no response
+ * yet in a request callback, or the header already sent in a body callback — Ok with no effect.
+ */
+function setResponseHeader(s: StreamContext, key: string, value: string | undefined, mode: "add" | "replace" | "remove"): WasmResult {
+  const r = s.response;
+  if (key.toLowerCase() === ":status") {
+    if (value === undefined || !/^\d+$/.test(value)) return WasmResult.BadArgument;
+    if (r?.headersAvailable) r.status = Number(value);
+    return WasmResult.Ok;
+  }
+  if (!r?.headersAvailable) return WasmResult.Ok;
+  const name = key.toLowerCase().replace(/_/g, "-");
+  if (mode !== "add") removeAll(r.headers, name);
+  if (mode !== "remove") r.headers.push([name, value ?? ""]);
+  return WasmResult.Ok;
 }

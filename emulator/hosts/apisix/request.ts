@@ -10,6 +10,7 @@ import { EMPTY, type Answer, type ApisixOutcome } from "../../vm-state.ts";
 import type { ContextLifecycle, Driver } from "../behaviour.ts";
 import { performApisixCallout } from "./callouts.ts";
 import type { LuaTableOrder } from "./lua-order.ts";
+import { proxyApisix } from "./proxying.ts";
 import { errorPage, localReplyHeaders } from "./replies.ts";
 
 export class ApisixRequest extends RequestRun {
@@ -54,6 +55,7 @@ export class ApisixRequest extends RequestRun {
       case "error":
         return this.hostError(503, `failed to run wasm plugin (rc ${outcome.rc})`);
       default: {
+        if (driver.options.upstream) return this.reply(await proxyApisix(driver, this.streamId, Buffer.concat(this.chunks), this.client));
         const upstream: Pairs = [[":method", s.info.method], [":path", s.info.rewrittenPath ?? s.info.path], [":authority", s.info.authority], [":scheme", s.info.scheme], ...s.headers];
         const readable: Pairs = upstream.map(([k, v]) => [forCaller(k), forCaller(v)]);
         return this.reply({ continued: true, upstreamRequest: { headers: readable, body: Buffer.concat(this.chunks) } });

@@ -13,6 +13,8 @@ export class EnvoyBuffers implements BufferFunctions {
     switch (type) {
       case BufferType.HttpRequestBody:
         return effectiveStream(this.vm)?.body ?? EMPTY;
+      case BufferType.HttpResponseBody:
+        return effectiveStream(this.vm)?.response?.body ?? EMPTY;
       case BufferType.HttpCallResponseBody:
         return readableCallResponse(this.vm)?.body;
       case BufferType.VmConfiguration:
@@ -41,15 +43,29 @@ export class EnvoyBuffers implements BufferFunctions {
     return data ? { value: data.length } : WasmResult.NotFound;
   }
 
-  /** proxy_set_buffer_bytes: Buffer::copyFrom rules on the request body. */
+  /**
+   * proxy_set_buffer_bytes: Buffer::copyFrom on the request or response body — the current chunk in its body
+   * callback, or what is buffered after StopIterationAndBuffer (modifyDecodingBuffer / modifyEncodingBuffer).
+   * Anywhere else the body is no buffer instance (e.g. in on_request_headers: no body can be added):
+   * BadArgument, "Setting a string buffer not supported".
+   */
   setBytes(type: number, start: number, length: number, data: Buffer): WasmResult {
     const s = effectiveStream(this.vm);
-    if (type !== BufferType.HttpRequestBody || !s) return type >>> 0 > 7 ? WasmResult.BadArgument : WasmResult.NotFound;
-    const size = s.body.length;
-    if (start === 0 && length === 0) s.body = Buffer.concat([data, s.body]);
-    else if (start === 0 && length >>> 0 >= size) s.body = Buffer.from(data);
-    else if (start >>> 0 >= size) s.body = Buffer.concat([s.body, data]);
-    else return WasmResult.BadArgument;
+    if (type >>> 0 > 7) return WasmResult.BadArgument;
+    if (!s || (type !== BufferType.HttpRequestBody && type !== BufferType.HttpResponseBody)) return WasmResult.NotFound;
+    const callback = this.vm.frame?.callback;
+    if (type === BufferType.HttpRequestBody) {
+      if (callback !== "proxy_on_request_body" && !s.bufferingBody) return WasmResult.BadArgument;
+      const body = copyFrom(s.body, start, length, data);
+      if (!body) return WasmResult.BadArgument;
+      s.body = body;
+      return WasmResult.Ok;
+    }
+    const r = s.response;
+    if (!r || (callback !== "proxy_on_response_body" && !r.bufferingBody)) return WasmResult.BadArgument;
+    const body = copyFrom(r.body, start, length, data);
+    if (!body) return WasmResult.BadArgument;
+    r.body = body;
     return WasmResult.Ok;
   }
 
@@ -57,4 +73,12 @@ export class EnvoyBuffers implements BufferFunctions {
   getConfiguration(): Result<Buffer> {
     return { value: this.vm.frame?.pluginConfig ?? Buffer.from(this.opts.vmConfig ?? "") };
   }
+}
+
+/** Envoy's Buffer::copyFrom: start 0 drains `length` bytes and prepends, start ≥ size appends; null otherwise. */
+function copyFrom(body: Buffer, start: number, length: number, data: Buffer): Buffer | null {
+  const size = body.length;
+  if (start === 0) return Buffer.concat([data, body.subarray(Math.min(length >>> 0, size))]);
+  if (start >>> 0 >= size) return Buffer.concat([body, data]);
+  return null;
 }

@@ -2,7 +2,7 @@
 // src/context.cc, src/wasm.cc; envoy context.cc): proxy_on_vm_start for every root context, context
 // ids never reused, the body buffered while the filter asks for it.
 import type { Callbacks } from "../../callbacks.ts";
-import type { Callout } from "../../types.ts";
+import type { Callout, Pairs } from "../../types.ts";
 import { EMPTY, type CallResponse, type Frame, type RootContext, type StreamContext, type VmState } from "../../vm-state.ts";
 import type { BehaviourDeps, ContextLifecycle, ResolvedOptions } from "../behaviour.ts";
 import type { AbiVersion } from "../linking.ts";
@@ -75,15 +75,36 @@ export class EnvoyContexts implements ContextLifecycle {
     return [s.id, s.body.length, endOfStream ? 1 : 0];
   }
 
-  /** Envoy keeps request_headers_ and the body buffer only while the filter holds the request. */
+  /** proxy_on_response_headers(ctx, headers, end_of_stream): the map with `:status` first (encodeHeaders). */
+  responseHeaders(s: StreamContext, headers: Pairs, endOfStream: boolean): number[] {
+    s.response = { headers, headersAvailable: true, body: EMPTY, bufferingBody: false };
+    return [s.id, headers.length, endOfStream ? 1 : 0];
+  }
+
+  /** encodeData: appended to what is buffered when the last body callback asked to buffer (size = all of it). */
+  responseBody(s: StreamContext, chunk: Buffer, endOfStream: boolean): number[] {
+    const r = s.response!;
+    r.body = r.bufferingBody ? Buffer.concat([r.body, chunk]) : chunk;
+    return [s.id, r.body.length, endOfStream ? 1 : 0];
+  }
+
+  /**
+   * Envoy keeps request_headers_ / response_headers_ while the filter holds them (not Continue), and the
+   * body buffered after StopIterationAndBuffer; a request body chunk the filter continues goes upstream.
+   */
   afterStreamCallback(s: StreamContext, name: string, result: number, frame: Frame): void {
     const action = result >>> 0;
+    const dataStatus = frame.stopNext || action > 3 ? 3 : action; // convertVmCallResultToFilterDataStatus
     if (name === "proxy_on_request_headers" && action === 0 && !frame.stopNext) s.headersAvailable = false;
     if (name === "proxy_on_request_body") {
-      const status = frame.stopNext || action > 3 ? 3 : action; // convertVmCallResultToFilterDataStatus
-      s.bufferingBody = status === 1;
-      if (status === 0) s.body = EMPTY;
+      s.bufferingBody = dataStatus === 1;
+      if (dataStatus === 0) {
+        if (s.body.length > 0) s.sentBody.push(s.body);
+        s.body = EMPTY;
+      }
     }
+    if (name === "proxy_on_response_headers" && action === 0 && !frame.stopNext && s.response) s.response.headersAvailable = false;
+    if (name === "proxy_on_response_body" && s.response) s.response.bufferingBody = dataStatus === 1;
   }
 
   /** On the root context, with the callout's trailers counted. */

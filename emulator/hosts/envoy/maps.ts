@@ -18,6 +18,12 @@ export class EnvoyMaps implements MapFunctions {
       const s = effectiveStream(this.vm);
       return s?.headersAvailable ? s.headers : null;
     }
+    if (type === MapType.HttpResponseHeaders) {
+      // response_headers_: set by encodeHeaders, nulled when on_response_headers continued; writes after the
+      // held headers went downstream still land here (Ok) but reach no one.
+      const r = effectiveStream(this.vm)?.response;
+      return r?.headersAvailable ? r.headers : null;
+    }
     if (mutable) return null;
     const cr = readableCallResponse(this.vm);
     if (type === MapType.HttpCallResponseHeaders) return cr?.headers ?? null;

@@ -11,6 +11,7 @@ import { forCaller } from "../../text.ts";
 import type { Callout, Pairs, Reply } from "../../types.ts";
 import { EMPTY, type Answer, type StreamContext } from "../../vm-state.ts";
 import { performEnvoyCallout } from "./callouts.ts";
+import { proxyEnvoy } from "./proxying.ts";
 
 export class EnvoyRequest extends RequestRun {
   protected async run(rootId: number): Promise<Reply> {
@@ -48,6 +49,8 @@ export class EnvoyRequest extends RequestRun {
         this.s.resumed = false;
         continue;
       }
+      // The filter let the request go on (Continue, or continue_stream once the body was in): the router has it.
+      if (bodyDone && (this.s.resumed || (hasBody ? lastBodyStatus === FilterStatus.Continue : !headersPaused))) break;
       // Its own callout, else one made on a root context (a credential fetch this stream may wait for).
       const pending = this.nextCallout();
       if (!pending) {
@@ -67,6 +70,7 @@ export class EnvoyRequest extends RequestRun {
     if (s.reset) return this.reply({ details: "wasm_close_stream", stalled: "the filter reset the stream (proxy_close_stream)" });
     if (s.localResponse) return this.reply(localReply(s));
     const forwarded = s.resumed || (bodyDone && (hasBody ? lastBodyStatus === FilterStatus.Continue : !headersPaused));
+    if (forwarded && driver.options.routes) return this.reply(await proxyEnvoy(driver, this.streamId, this.client));
     if (forwarded) {
       const upstream: Pairs = s.headers.map(([k, v]) => [forCaller(k), forCaller(v)]);
       return this.reply({ continued: true, upstreamRequest: { headers: upstream, body: Buffer.concat(this.chunks) } });
