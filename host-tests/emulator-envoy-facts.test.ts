@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { Host, LogLevel, WasmResult, type HostOptions } from "../emulator/index.ts";
 import { compileFixture, fixturePath } from "./support/fixtures.ts";
+import { appendBody } from "../emulator/hosts/envoy/body-buffer.ts";
 
 const ECHO = fixturePath("echo-filter");
 const CONFIG = { upstream: "lambda", authority: "lambda.local", timeout: 1000 };
@@ -78,5 +79,25 @@ describe("envoy: the connection manager", () => {
     const { host, rootId } = await envoy({ clusters: { lambda: "http://127.0.0.1:1" } });
     await host.request(rootId, { path: "/", headers: { "x-callout-upstream": "other" } });
     assert.equal(host.getLogs(LogLevel.Warn).find((l) => l.message.startsWith("http_call failed"))?.hostLevel, "warning");
+  });
+});
+
+describe("envoy: the buffered body (emulator's store)", () => {
+  test("appending copies only the new chunk into spare room, and never changes a body handed out before", () => {
+    const a = appendBody(Buffer.from("ab"), Buffer.from("cd"));
+    const b = appendBody(a, Buffer.from("ef"));
+    assert.equal(b.buffer, a.buffer, "the second append wrote into the first one's spare room");
+    // An older view appended to again must not overwrite what `b` holds after it.
+    const c = appendBody(a, Buffer.from("XY"));
+    assert.notEqual(c.buffer, a.buffer);
+    assert.equal(a.toString(), "abcd");
+    assert.equal(b.toString(), "abcdef");
+    assert.equal(c.toString(), "abcdXY");
+    // A megabyte in 16 pieces keeps every byte in order.
+    const whole = Buffer.alloc(1 << 20);
+    for (let i = 0; i < whole.length; i++) whole[i] = (i * 31) & 0xff;
+    let body = Buffer.alloc(0);
+    for (let i = 0; i < 16; i++) body = appendBody(body, whole.subarray(i << 16, (i + 1) << 16));
+    assert.ok(body.equals(whole));
   });
 });

@@ -6,6 +6,7 @@ import type { Callout, Pairs } from "../../types.ts";
 import { EMPTY, type CallResponse, type Frame, type RootContext, type StreamContext, type VmState } from "../../vm-state.ts";
 import type { BehaviourDeps, ContextLifecycle, ResolvedOptions } from "../behaviour.ts";
 import type { AbiVersion } from "../linking.ts";
+import { appendBody } from "./body-buffer.ts";
 
 export class EnvoyContexts implements ContextLifecycle {
   private readonly vm: VmState;
@@ -71,7 +72,7 @@ export class EnvoyContexts implements ContextLifecycle {
 
   /** Appended to the buffered body when the last body callback asked to buffer; buffer 0 = all so far. */
   requestBody(s: StreamContext, chunk: Buffer, endOfStream: boolean): number[] {
-    s.body = s.bufferingBody ? Buffer.concat([s.body, chunk]) : chunk;
+    s.body = s.bufferingBody ? appendBody(s.body, chunk) : chunk;
     return [s.id, s.body.length, endOfStream ? 1 : 0];
   }
 
@@ -84,7 +85,7 @@ export class EnvoyContexts implements ContextLifecycle {
   /** encodeData: appended to what is buffered when the last body callback asked to buffer (size = all of it). */
   responseBody(s: StreamContext, chunk: Buffer, endOfStream: boolean): number[] {
     const r = s.response!;
-    r.body = r.bufferingBody ? Buffer.concat([r.body, chunk]) : chunk;
+    r.body = r.bufferingBody ? appendBody(r.body, chunk) : chunk;
     return [s.id, r.body.length, endOfStream ? 1 : 0];
   }
 
