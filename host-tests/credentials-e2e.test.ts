@@ -168,6 +168,33 @@ for (const profile of PROFILES) {
     });
   });
 
+  if (envoy) describe("envoy: the expiry gauge with several sources", () => {
+    test("reports the soonest expiry among the sources in use, not whichever fetched last; a source no config uses drops out", async () => {
+      const host = await load({ env: { AWS_CONTAINER_AUTHORIZATION_TOKEN: CONTAINER_TOKEN } });
+      rig.container.lifetimeSeconds = 3600;
+      rig.container.rotate();
+      try {
+        const gauge = () => metric(host, "credentials_expiry_seconds")!;
+        const instanceRoot = configure(host, rig.config(rig.instance));
+        const containerRoot = configure(host, rig.config(rig.containerIam, { path_prefix: "/c" }));
+        assert.equal((await host.request(containerRoot, { path: "/c/x" })).status, 200);
+        // Instance credentials (6 h) fetched after the container's (1 h): the gauge still says the hour.
+        assert.equal((await host.request(instanceRoot, { path: "/x" })).status, 200);
+        assert.ok(gauge() > 3600 - 60 && gauge() <= 3600, String(gauge()));
+        await host.tick(instanceRoot);
+        assert.ok(gauge() > 3600 - 60 && gauge() <= 3600, `after the instance root's tick: ${gauge()}`);
+        // The container config goes away: once its provider has been idle 10 s, the instance's 6 h are the soonest.
+        host.deleteRoot(containerRoot);
+        rig.clock.advance(11_000);
+        await host.tick(instanceRoot);
+        assert.ok(gauge() > 6 * 3600 - 60 - 11 && gauge() <= 6 * 3600 - 11, String(gauge()));
+      } finally {
+        rig.container.lifetimeSeconds = 6 * 3600;
+        rig.container.rotate();
+      }
+    });
+  });
+
   describe(`${profile}: container credentials`, () => {
     test("the container endpoint gets AWS_CONTAINER_AUTHORIZATION_TOKEN as Authorization, verbatim", async () => {
       const host = await load({ env: { AWS_CONTAINER_AUTHORIZATION_TOKEN: CONTAINER_TOKEN } });

@@ -19,8 +19,12 @@ const REFRESH_WINDOW_MS: i64 = 300_000;
 const MAX_JITTER_MS: i64 = 30_000;
 const FIRST_BACKOFF_MS: i64 = 1000;
 const MAX_BACKOFF_MS: i64 = 60_000;
+/** A provider neither asked for credentials nor ticked for this long serves no config any more: not reported. */
+const REPORT_IDLE_MS: i64 = 10_000;
 
 export abstract class FetchedProvider extends CredentialProvider implements AttemptOwner {
+  /** Every fetched provider of the VM: one expiry gauge reports the soonest among those in use. */
+  private static all: Array<FetchedProvider> = [];
   private current: Credentials | null = null;
   private expirationMillis: i64 = 0;
   private refreshAtMillis: i64 = 0;
@@ -29,12 +33,28 @@ export abstract class FetchedProvider extends CredentialProvider implements Atte
   private failedUntilMillis: i64 = 0;
   private backoffMs: i64 = FIRST_BACKOFF_MS;
   private lastCause: string = "";
+  private lastUsedMillis: i64 = 0;
 
   constructor(
     /** Whether requests can wait for another's fetch (the host can hold a request without a callout). */
     private readonly canWait: bool,
   ) {
     super();
+    FetchedProvider.all.push(this);
+  }
+
+  /**
+   * Sets the expiry gauge to the soonest expiry of the credentials held by providers in use: one VM may sign
+   * for several configs (and fetch base credentials for STS), and an alert must see the first to lapse.
+   */
+  private static reportExpiry(nowMillis: i64): void {
+    let soonest = i64.MAX_VALUE;
+    const all = FetchedProvider.all;
+    for (let i = 0; i < all.length; i++) {
+      const p = all[i];
+      if (p.current != null && nowMillis - p.lastUsedMillis < REPORT_IDLE_MS && p.expirationMillis < soonest) soonest = p.expirationMillis;
+    }
+    if (soonest != i64.MAX_VALUE) recordCredentialExpiry((soonest - nowMillis) / 1000);
   }
 
   /** A new attempt at fetching, with callouts on `rootId`. */
@@ -59,6 +79,7 @@ export abstract class FetchedProvider extends CredentialProvider implements Atte
 
   obtain(waiter: CredentialWaiter, rootId: u32, timeoutMs: i64): void {
     const now = realtimeMillis();
+    this.lastUsedMillis = now;
     const running = this.underWay();
     if (this.valid(now)) {
       if (now >= this.refreshAtMillis && running == null && now >= this.failedUntilMillis) {
@@ -108,11 +129,12 @@ export abstract class FetchedProvider extends CredentialProvider implements Atte
   }
 
   refreshIfDue(nowMillis: i64, rootId: u32, timeoutMs: i64): bool {
+    this.lastUsedMillis = nowMillis;
     const running = this.underWay();
     if (running == null && nowMillis >= this.refreshAtMillis && nowMillis >= this.failedUntilMillis && this.current != null) {
       this.begin(rootId, timeoutMs);
     }
-    if (this.current != null) recordCredentialExpiry((this.expirationMillis - nowMillis) / 1000);
+    FetchedProvider.reportExpiry(nowMillis);
     return true;
   }
 
@@ -126,7 +148,7 @@ export abstract class FetchedProvider extends CredentialProvider implements Atte
       this.failedUntilMillis = 0;
       this.backoffMs = FIRST_BACKOFF_MS;
       countCredentialRefresh();
-      recordCredentialExpiry((keys.expirationMillis - now) / 1000);
+      FetchedProvider.reportExpiry(now);
       for (let i = 0; i < attempt.waiters.length; i++) attempt.waiters[i].credentialsReady(keys.credentials);
       return;
     }
