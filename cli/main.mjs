@@ -86,7 +86,7 @@ function printLogs(logs, trap, io) {
 }
 
 /** Runs the filter on the config as `host` would; prints its lines (only warnings when quiet) and says if it accepted. */
-function accepted(text, { host, env, wasm, quiet }, io) {
+function accepted(text, { host, env, wasm, quiet, hintEnv }, io) {
   const wasmPath = wasm ?? DEFAULT_WASM;
   let result;
   try {
@@ -99,6 +99,10 @@ function accepted(text, { host, env, wasm, quiet }, io) {
     printLogs(result.logs, result.trap, io);
     // Refused before the filter said anything (e.g. APISIX's "bad conf" for an empty config): say why.
     if (result.logs.length === 0 && !result.trap) for (const event of result.hostEvents) io.stderr.write(`[host] ${event}\n`);
+    // Without --env the filter sees an empty environment, so a config that reads keys from it is refused.
+    if (hintEnv && result.logs.some((l) => l.message.includes("missing from the VM environment"))) {
+      io.stderr.write("hint: without --env the filter sees no environment; --env gives it this shell's, as the gateway passes its own\n");
+    }
   } else if (!quiet) printLogs(result.logs, undefined, io);
   else printLogs(result.logs.filter((l) => l.level === "warn" || l.level === "error"), undefined, io);
   return result.accepted;
@@ -129,7 +133,7 @@ function validate(args, io) {
   if (host !== "envoy" && host !== "apisix") throw new UsageError(`--host must be envoy or apisix, not ${host}`);
   const text = readConfig(args.positional[1], io);
   const env = args.options["--env"] ? { ...io.env } : {};
-  const ok = accepted(text, { host, env, wasm: args.options["--wasm"] }, io);
+  const ok = accepted(text, { host, env, wasm: args.options["--wasm"], hintEnv: !args.options["--env"] }, io);
   printSchemaProblems(text, ok, io);
   return ok ? 0 : 1;
 }

@@ -106,3 +106,20 @@ test("every package the CLI imports at run time is a dependency, not a devDepend
   assert.ok(imported.has("ajv") && imported.has("fastest-levenshtein"), [...imported].join(", "));
   for (const name of imported) assert.ok(pkg.dependencies?.[name], `${name} is imported by the CLI but not in dependencies`);
 });
+
+test("a config that reads keys from the environment, validated without --env, is refused with a hint to pass it", () => {
+  const config = { function_uri: seedUri, authorization: { iam: { credentials: "environment" } } };
+  const file = join(dir, `plugin-${files++}.json`);
+  writeFileSync(file, JSON.stringify(config));
+  const without = runCli(["validate", file]);
+  assert.equal(without.code, 1);
+  assert.match(without.stderr, /AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY missing from the VM environment/);
+  assert.match(without.stderr, /^hint: without --env the filter sees no environment; --env gives it this shell's/m);
+  const withEnv = runCli(["validate", file, "--env"], { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "example" });
+  assert.equal(withEnv.code, 0, withEnv.stderr);
+  assert.doesNotMatch(withEnv.stderr + withEnv.stdout, /hint:/);
+  // --env given but the shell lacks the keys: the refusal stands, without the hint.
+  const empty = runCli(["validate", file, "--env"]);
+  assert.equal(empty.code, 1);
+  assert.doesNotMatch(empty.stderr, /hint:/);
+});
