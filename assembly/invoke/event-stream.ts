@@ -3,11 +3,14 @@
 // big-endian; headers are [name length u8][name][type u8][value]. Decoded as bytes arrive, whatever the
 // chunk boundaries: a message split across chunks waits for its rest. A bad CRC or length ends the stream.
 import { crc32 } from "../crypto/crc32";
+import { ByteBuffer } from "../kernel/byte-buffer";
 
 /** Messages larger than this are not Lambda's (its payload chunks are small); refusing bounds the buffer. */
 const MAX_MESSAGE_BYTES = 16 << 20;
 const PRELUDE_BYTES = 12;
 const MIN_MESSAGE_BYTES = 16;
+/** Storage kept for the held bytes once a large message has gone through. */
+const KEPT_BYTES = 65536;
 
 /** One decoded message: its `:event-type` / `:message-type` / `:exception-type` headers and payload. */
 export class StreamMessage {
@@ -41,7 +44,8 @@ function fixedValueSize(type: i32): i32 {
 }
 
 export class EventStreamDecoder {
-  private pending: Uint8Array = new Uint8Array(0);
+  /** An incomplete message's bytes so far; appended to in place, so a large one is not copied per piece. */
+  private readonly pending: ByteBuffer = new ByteBuffer(0);
   /** Why the stream cannot be read further, "" while it can. */
   error: string = "";
 
@@ -54,13 +58,10 @@ export class EventStreamDecoder {
   push(bytes: ArrayBuffer): Array<StreamMessage> {
     const out = new Array<StreamMessage>();
     if (this.error.length > 0) return out;
-    const incoming = Uint8Array.wrap(bytes);
-    let data = incoming;
-    if (this.pending.length > 0) {
-      data = new Uint8Array(this.pending.length + incoming.length);
-      data.set(this.pending, 0);
-      data.set(incoming, this.pending.length);
-    }
+    const pending = this.pending;
+    const held = pending.length > 0;
+    if (held) pending.writeBytes(changetype<usize>(bytes), bytes.byteLength);
+    const data = held ? Uint8Array.wrap(pending.buffer, 0, pending.length) : Uint8Array.wrap(bytes);
     let at = 0;
     while (data.length - at >= PRELUDE_BYTES) {
       const total = u32be(data, at);
@@ -78,7 +79,16 @@ export class EventStreamDecoder {
       out.push(message);
       at = end;
     }
-    this.pending = at == data.length ? new Uint8Array(0) : data.slice(at);
+    // Keep only what is left of an incomplete message.
+    const left = data.length - at;
+    if (!held) {
+      if (left > 0) pending.writeBytes(data.dataStart + <usize>at, left);
+    } else if (left == 0) {
+      pending.release(KEPT_BYTES);
+    } else if (at > 0) {
+      memory.copy(pending.at(0), pending.at(at), <usize>left);
+      pending.length = left;
+    }
     return out;
   }
 

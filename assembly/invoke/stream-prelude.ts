@@ -4,6 +4,7 @@
 // none; output that does is held only until its first JSON object closes: 8 NULs right after it make it the
 // prelude, anything else means the output is the body (so a stream of JSON lines is not held back). An
 // object still open after 64 KiB is body too.
+import { ByteBuffer } from "../kernel/byte-buffer";
 import { FunctionResponse, readPrelude } from "./unwrap";
 
 const DELIMITER_BYTES = 8;
@@ -44,31 +45,28 @@ export class PreludeReader {
   state: PreludeState = PreludeState.Waiting;
   /** The prelude's status and headers once Found; the reason once Invalid. */
   prelude: FunctionResponse = new FunctionResponse();
-  private held: Uint8Array = new Uint8Array(0);
+  /** Output held while the prelude is looked for; appended to in place (pieces may be a few bytes each). */
+  private readonly held: ByteBuffer = new ByteBuffer(0);
   private readonly scanner: ObjectScanner = new ObjectScanner();
 
   /** Takes the next output bytes; returns the body bytes that may go to the client now. */
   push(bytes: ArrayBuffer): ArrayBuffer {
     if (this.state != PreludeState.Waiting) return bytes;
-    const data = new Uint8Array(this.held.length + bytes.byteLength);
-    data.set(this.held, 0);
-    data.set(Uint8Array.wrap(bytes), this.held.length);
+    const held = this.held;
+    held.writeBytes(changetype<usize>(bytes), bytes.byteLength);
+    const data = Uint8Array.wrap(held.buffer, 0, held.length);
     if (data.length > 0 && data[0] != 0x7b) return this.settle(PreludeState.Absent, data, 0);
     this.scanner.scan(data);
     const end = this.scanner.end;
     if (end < 0) {
       if (data.length > MAX_PRELUDE_BYTES) return this.settle(PreludeState.Absent, data, 0);
-      this.held = data;
       return new ArrayBuffer(0);
     }
     const available = data.length - end < DELIMITER_BYTES ? data.length - end : DELIMITER_BYTES;
     for (let i = 0; i < available; i++) {
       if (data[end + i] != 0) return this.settle(PreludeState.Absent, data, 0);
     }
-    if (available < DELIMITER_BYTES) {
-      this.held = data;
-      return new ArrayBuffer(0);
-    }
+    if (available < DELIMITER_BYTES) return new ArrayBuffer(0);
     const prelude = readPrelude(data.buffer.slice(data.byteOffset, data.byteOffset + end));
     this.prelude = prelude;
     if (prelude.error.length > 0) return this.settle(PreludeState.Invalid, data, data.length);
@@ -78,12 +76,13 @@ export class PreludeReader {
   /** The stream ended: output held while looking for a prelude is body after all. */
   finish(): ArrayBuffer {
     if (this.state != PreludeState.Waiting) return new ArrayBuffer(0);
-    return this.settle(PreludeState.Absent, this.held, 0);
+    return this.settle(PreludeState.Absent, Uint8Array.wrap(this.held.buffer, 0, this.held.length), 0);
   }
 
   private settle(state: PreludeState, data: Uint8Array, bodyStart: i32): ArrayBuffer {
     this.state = state;
-    this.held = new Uint8Array(0);
-    return data.buffer.slice(data.byteOffset + bodyStart, data.byteOffset + data.length);
+    const body = data.buffer.slice(data.byteOffset + bodyStart, data.byteOffset + data.length);
+    this.held.release(0);
+    return body;
   }
 }
