@@ -8,6 +8,7 @@ import { Header, headerValue } from "../http/header";
 import { statusOf } from "../http/status";
 import { StreamedInvocation } from "../invoke/response-stream";
 import { PreludeState } from "../invoke/stream-prelude";
+import { joinBytes } from "../kernel/byte-buffer";
 import { Answer, failAnswer, relayAnswer, Verdict } from "./answer";
 import { Failure } from "./failures";
 import { countFailure, countReply } from "./metrics";
@@ -172,16 +173,9 @@ export class StreamedResponse extends ProxyResponse {
   }
 
   private drain(): ArrayBuffer {
-    let total = 0;
-    for (let i = 0; i < this.output.length; i++) total += this.output[i].byteLength;
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (let i = 0; i < this.output.length; i++) {
-      out.set(Uint8Array.wrap(this.output[i]), at);
-      at += this.output[i].byteLength;
-    }
-    this.output = [];
-    return out.buffer;
+    const out = this.output.length == 0 ? EMPTY : joinBytes(this.output);
+    this.output.length = 0;
+    return out;
   }
 
   /** The event stream broke: before the head went out the client gets a 502; after, the rest is dropped. */
@@ -220,8 +214,5 @@ export function streamedAnswer(body: ArrayBuffer, traced: Array<Header>, functio
   const found = prelude.state == PreludeState.Found;
   const headers = found ? prelude.prelude.headers.slice(0) : [new Header("content-type", "application/octet-stream")];
   for (let i = 0; i < traced.length; i++) headers.push(traced[i]);
-  const out = new Uint8Array(first.byteLength + rest.byteLength);
-  out.set(Uint8Array.wrap(first), 0);
-  out.set(Uint8Array.wrap(rest), first.byteLength);
-  return relayAnswer(found ? <u32>prelude.prelude.status : 200, headers, out.buffer);
+  return relayAnswer(found ? <u32>prelude.prelude.status : 200, headers, rest.byteLength == 0 ? first : joinBytes([first, rest]));
 }

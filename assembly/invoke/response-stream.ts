@@ -1,6 +1,7 @@
 // What InvokeWithResponseStream's answer becomes for the client: the bytes of each PayloadChunk, as they
 // arrive, after the HTTP integration prelude (status and headers) when the function wrote one; and how the
 // invocation ended — InvokeComplete with or without an ErrorCode, an exception message, or a broken stream.
+import { joinBytes } from "../kernel/byte-buffer";
 import { JsonKind, parseJson } from "../util/json-reader";
 import { EventStreamDecoder } from "./event-stream";
 import { PreludeReader, PreludeState } from "./stream-prelude";
@@ -42,7 +43,6 @@ export class StreamedInvocation {
   /** Takes the next bytes of the event stream; returns the body bytes for the client now. */
   push(bytes: ArrayBuffer): ArrayBuffer {
     const messages = this.decoder.push(bytes);
-    let size = 0;
     const parts = new Array<ArrayBuffer>();
     for (let i = 0; i < messages.length; i++) {
       const message = messages[i];
@@ -50,29 +50,18 @@ export class StreamedInvocation {
         this.functionError = (message.exceptionType.length > 0 ? message.exceptionType : "exception") + " in the stream";
       } else if (message.eventType == "PayloadChunk") {
         const body = this.prelude.push(message.payload);
-        if (body.byteLength > 0) { parts.push(body); size += body.byteLength; }
+        if (body.byteLength > 0) parts.push(body);
       } else if (message.eventType == "InvokeComplete") {
         this.completed = true;
         const error = errorOf(message.payload);
         if (error.length > 0) this.functionError = error;
       }
     }
-    return concat(parts, size);
+    return parts.length == 0 ? new ArrayBuffer(0) : joinBytes(parts);
   }
 
   /** The stream ended: body held back while looking for a prelude. */
   finish(): ArrayBuffer {
     return this.prelude.finish();
   }
-}
-
-function concat(parts: Array<ArrayBuffer>, size: i32): ArrayBuffer {
-  if (parts.length == 1) return parts[0];
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    out.set(Uint8Array.wrap(parts[i]), at);
-    at += parts[i].byteLength;
-  }
-  return out.buffer;
 }

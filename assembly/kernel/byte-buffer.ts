@@ -169,3 +169,17 @@ export class ByteBuffer {
     return this.toStringRange(0, this.length);
   }
 }
+
+/** `parts` one after the other; the only part itself when there is one (no copy). */
+export function joinBytes(parts: Array<ArrayBuffer>): ArrayBuffer {
+  if (parts.length == 1) return parts[0];
+  let size = 0;
+  for (let i = 0; i < parts.length; i++) size += parts[i].byteLength;
+  const out = new ArrayBuffer(size);
+  let at: usize = changetype<usize>(out);
+  for (let i = 0; i < parts.length; i++) {
+    memory.copy(at, changetype<usize>(parts[i]), <usize>parts[i].byteLength);
+    at += <usize>parts[i].byteLength;
+  }
+  return out;
+}
