@@ -111,5 +111,24 @@ for (const profile of PROFILES) {
       assert.equal(reply.status, 200, reply.body.toString());
       assert.deepEqual(signers, ["ASIAIMDS1", "ASIAIMDS2"]);
     });
+
+    test("a root reconfigured from fetched credentials to an API key neither waits for nor refreshes credentials", async () => {
+      const host = await Host.load({ profile: profile as Profile });
+      const { rootId } = host.configure({ function_uri: "https://fn.example.com/", authorization: { iam: { credentials: "instance", imds_endpoint: "http://imds.test" } } });
+      assert.ok(host.configure({ function_uri: "https://fn.example.com/", authorization: { apikey: "k" } }, { rootId }).accepted);
+      const paths: string[] = [];
+      const answer = (c: Callout): CalloutAnswer => {
+        const path = c.headers.find(([k]) => k === ":path")?.[1] ?? "";
+        paths.push(path);
+        // Instance metadata is down: only a config that needs it would notice.
+        return path.startsWith("/latest/") ? { headers: [[":status", "500"]] } : { headers: [[":status", "200"]], body: "fine" };
+      };
+      const reply = await host.request(rootId, { path: "/" }, { answer });
+      assert.equal(reply.status, 200, reply.body.toString());
+      assert.deepEqual(paths, ["/"]);
+      assert.equal(reply.callout?.headers.find(([k]) => k === "x-api-key")?.[1], "k");
+      // No background refresh of the old config's credentials either (Envoy's ticks).
+      assert.equal(host.getTickPeriod(rootId), 0);
+    });
   });
 }

@@ -22,7 +22,15 @@ class Waiting {
 export class RetrySchedule {
   private waiting: Array<Waiting> = [];
   /** The tick period when no retry waits: 0, or the credential refresh check's. */
-  idlePeriodMs: u32 = 0;
+  private idlePeriodMs: u32 = 0;
+
+  /** Sets the tick period kept while no retry waits (applied now if none does); false when the host has no ticks. */
+  setIdlePeriod(ms: u32): bool {
+    if (ms == this.idlePeriodMs) return true;
+    if (this.waiting.length == 0 && !setTickPeriod(ms)) return false;
+    this.idlePeriodMs = ms;
+    return true;
+  }
 
   /** Schedules a stream's retry; false when the host has no ticks (APISIX) and the caller must retry at once. */
   schedule(streamId: u32, dueMillis: u64): bool {

@@ -1,7 +1,7 @@
 // One root (plugin) context per configuration: Envoy makes a new one on each config update in the same
 // VM, APISIX one per route/service config. Each holds its own Config, so requests finish under the
 // config they started with, and the callouts its streams dispatched (responses arrive on the root id).
-import { getBuffer, setTickPeriod } from "../abi/host";
+import { getBuffer } from "../abi/host";
 import { realtimeMillis } from "../abi/wasi";
 import { CredentialProvider } from "../credentials/provider";
 import { providerFor } from "./credential-providers";
@@ -42,12 +42,11 @@ export class RootContext {
     }
     const config = this.config!;
     const iam = config.iam;
-    if (iam != null) {
-      const provider = providerFor(iam.source);
-      this.credentials = provider;
-      // Envoy checks fetched credentials for refresh in the background; APISIX has no ticks (false there).
-      if (provider.rotates && setTickPeriod(CREDENTIAL_TICK_MS)) this.retries.idlePeriodMs = CREDENTIAL_TICK_MS;
-    }
+    // A root reconfigured keeps nothing of its previous config's credentials: provider, refresh ticks.
+    const provider = iam != null ? providerFor(iam.source) : null;
+    this.credentials = provider;
+    // Envoy checks fetched credentials for refresh in the background; APISIX has no ticks (false there).
+    this.retries.setIdlePeriod(provider != null && provider.rotates ? CREDENTIAL_TICK_MS : 0);
     logLine(LogLevel.Info, configuredLine(config, hostName()));
     if (bodyAlwaysFollowsHeaders()) {
       const ignored = hostEnforcedSettings(config);
